@@ -330,6 +330,11 @@ take_replies(struct rtpc_job *j, struct run *r, const char *b,
 			    j->op == RTPC_OP_ANSWER ? "it does not know the "
 			    "call?" : "out of ports?");
 		}
+		/* a null address for a stream not on hold means "none" (rtpengine
+		 * answers 0.0.0.0 for a second m= line) */
+		if (u->addr[0] != '\0' && !rtpc_sdp_stream_addr(&r->sdp, k)->null &&
+		    rtpc_addr_null(u->addr, strlen(u->addr), u->af))
+			u->addr[0] = '\0';
 		if (j->ip != NULL && *j->ip != '\0')
 			a = j->ip;
 		else if (u->addr[0] != '\0')

@@ -19,8 +19,7 @@ static const struct {
 } ecodes[] = {
 	{ 0, "unknown command" }, { 1, "wrong number of arguments" },
 	{ 2, "command takes no modifiers" }, { 3, "bad sub-command" },
-	{ 5, "syntax error" }, { 8, "rejected (rtpengine: unsupported or "
-	    "failed; sippy: bad D modifier)" },
+	{ 5, "syntax error" }, { 8, "refused: rtpengine's answer to any failure" },
 	{ 10, "bad %-encoding in the notify tag" },
 	{ 11, "E/I without bridging" }, { 12, "E/I without bridging" },
 	{ 13, "Z ptime out of range" }, { 14, "bad codec list" },
