@@ -77,6 +77,8 @@ rtpc_b64_decode(const char *s, size_t len, struct rtpc_buf *out,
 		}
 	}
 	if (pad > 0) {
+		if (n % 4 != 0)		/* padding cut short: "Zg=" */
+			goto bad;
 		o[0] = (unsigned char)(acc >> 16);
 		o[1] = (unsigned char)(acc >> 8);
 		if (rtpc_buf_add(out, o, 3 - pad) == -1)

@@ -134,7 +134,7 @@ read_form(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 		rtpc_buf_init(&r->dec, RTPC_INPUT_MAX);
 		if (rtpc_b64_decode(in, len, &r->dec, &bad) == -1)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "base64 input: bad data at byte %zu", bad);
+			    "base64 input: bad data at byte %zu", bad + 1);
 		*msg = r->dec.data ? r->dec.data : "";
 		*mlen = r->dec.len;
 		*inner = sniff(*msg, *mlen);

@@ -312,11 +312,7 @@ Q -> exit'
 	run udp a 'c V' 'c K'
 	assert_output 'c 20040107\x0a
 c bye\x0a'
-	local i
-	for (( i = 0; i < 200; i++ )); do
-		fake_running a || break
-		sleep 0.01
-	done
+	fake_wait_exit a
 	run fake_running a
 	assert_failure
 	run udp a -n 0 'c V'
@@ -363,11 +359,7 @@ Z\x0a'
 	local path=${FAKE_URL_U#unix:}
 	run unixc u 'K\n'
 	assert_output 'bye\x0a'
-	local i
-	for (( i = 0; i < 200; i++ )); do
-		fake_running u || break
-		sleep 0.01
-	done
+	fake_wait_exit u
 	[[ -S $path ]]
 	run unixc u 'V\n'
 	assert_failure

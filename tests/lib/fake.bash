@@ -40,6 +40,17 @@ _fake_tick() {
 	sleep 0.01
 }
 
+# Fail if the relay NAME is running already.
+_fake_not_running() {
+	local dir
+
+	dir=$(_fake_dir) || return 1
+	if [[ -s $dir/$1.pid ]]; then
+		printf 'fake_start %s: already running\n' "$1" >&2
+		return 1
+	fi
+}
+
 # Start a relay: NAME LISTEN KIND [SCRIPT_TEXT].  Used by fake_start and
 # fake_start_unix.
 _fake_launch() {
@@ -48,10 +59,7 @@ _fake_launch() {
 
 	up=$(_fake_upper "$name") || return 1
 	dir=$(_fake_dir) || return 1
-	if [[ -s $dir/$name.pid ]]; then
-		printf 'fake_start %s: already running\n' "$name" >&2
-		return 1
-	fi
+	_fake_not_running "$name" || return 1
 	printf '%s\n' "$text" >"$dir/$name.script"
 	touch "$dir/$name.log"
 	rm -f "$dir/$name.pid" "$dir/$name.port"
@@ -109,6 +117,8 @@ fake_start_unix() {
 	fi
 	up=$(_fake_upper "$1") || return 1
 	dir=$(_fake_dir) || return 1
+	_fake_not_running "$1" || return 1
+	fake_stop "$1"		# reap a relay that died, remove its directory
 	sockdir=$(mktemp -d /tmp/rtppXXXX) || return 1
 	printf '%s\n' "$sockdir" >"$dir/$1.sockdir"
 	declare -g "FAKE_URL_$up=unix:$sockdir/s"
@@ -181,11 +191,21 @@ fake_running() {
 	[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null
 }
 
+# fake_wait_exit NAME: wait (at most 5 s) until the relay has exited by
+# itself (an "exit" action, -t).  Return 1 on timeout.
+fake_wait_exit() {
+	local i=0 t0=${EPOCHREALTIME-}
+
+	while fake_running "$1"; do
+		_fake_tick $((i++)) "$t0" || return 1
+	done
+}
+
 # fake_stop NAME: stop the relay (SIGTERM, then SIGKILL after 5 s), reap
 # it and remove its unix socket directory.  A relay that already exited
 # (an "exit" action) is only reaped.
 fake_stop() {
-	local name=$1 up dir pid= child i t0 sockdir
+	local name=$1 up dir pid='' child i t0 sockdir
 
 	up=$(_fake_upper "$name") || return 1
 	dir=$(_fake_dir) || return 1

@@ -239,19 +239,21 @@ _rtpengine_var() {
 	printf '%s\n' "${name^^}"
 }
 
+# _rtpengine_state_dir: set _rtpengine_dir to the directory for logs, pid
+# and state files.  Call it directly, not in $(...): outside bats it creates
+# a directory once and exports RTPENGINE_STATE_DIR for later calls.
 _rtpengine_state_dir() {
-	local dir
 	if [[ -n ${RTPENGINE_STATE_DIR:-} ]]; then
-		dir=$RTPENGINE_STATE_DIR
+		_rtpengine_dir=$RTPENGINE_STATE_DIR
 	elif [[ -n ${BATS_TEST_TMPDIR:-} ]]; then
-		dir=$BATS_TEST_TMPDIR
+		_rtpengine_dir=$BATS_TEST_TMPDIR
 	elif [[ -n ${BATS_FILE_TMPDIR:-} ]]; then
-		dir=$BATS_FILE_TMPDIR
+		_rtpengine_dir=$BATS_FILE_TMPDIR
 	else
-		dir=$(mktemp -d "${TMPDIR:-/tmp}/rtpengine-helpers.XXXXXX") || return 1
-		export RTPENGINE_STATE_DIR=$dir
+		_rtpengine_dir=$(mktemp -d "${TMPDIR:-/tmp}/rtpengine-helpers.XXXXXX") || return 1
+		export RTPENGINE_STATE_DIR=$_rtpengine_dir
 	fi
-	mkdir -p "$dir" && printf '%s\n' "$dir"
+	mkdir -p "$_rtpengine_dir"
 }
 
 # _rtpengine_is_ours PID CONTROL_PORT: true if PID is a live (non-zombie)
@@ -308,7 +310,8 @@ rtpengine_start() {
 			return 1
 		fi
 	fi
-	dir=$(_rtpengine_state_dir) || return 1
+	_rtpengine_state_dir || return 1
+	dir=$_rtpengine_dir
 	count=${RTPENGINE_PORT_COUNT:-400}
 	((count >= 40)) || count=40
 	loglevel=${RTPENGINE_LOG_LEVEL:-6}
@@ -363,11 +366,15 @@ rtpengine_start() {
 		fi
 		# Not up: make sure it is gone, then maybe retry.
 		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
+		local status=0
+		wait "$pid" 2>/dev/null || status=$?
 		if ((rc != 3)); then
-			break # it is running but silent: retrying would not help
+			break # it was running but silent: retrying would not help
 		fi
-		echo "rtpengine_start: $name exited during startup (attempt $attempt)" >&2
+		# rtpengine exits 255 both for a port in use (with a CRIT line in
+		# the log) and for an unknown option (silently).
+		echo "### rtpengine exited with status $status" >>"$log"
+		echo "rtpengine_start: $name exited with status $status during startup (attempt $attempt of 3)" >&2
 	done
 	if ((rc != 0)); then
 		echo "rtpengine_start: instance '$name' failed to start; last lines of $log:" >&2
@@ -389,7 +396,11 @@ rtpengine_start() {
 		done
 		if _rtpengine_is_ours "$pid" "$port"; then
 			kill -TERM "$pid" 2>/dev/null
-			sleep 2
+			i=0
+			while ((i < 20)) && _rtpengine_is_ours "$pid" "$port"; do
+				sleep 0.1
+				i=$((i + 1))
+			done
 			_rtpengine_is_ours "$pid" "$port" && kill -KILL "$pid" 2>/dev/null
 		fi
 		exit 0
@@ -458,7 +469,8 @@ rtpengine_stop() {
 	state=${!state_var:-}
 	if [[ -z $state ]]; then
 		local dir
-		dir=$(_rtpengine_state_dir) || return 1
+		_rtpengine_state_dir || return 1
+		dir=$_rtpengine_dir
 		state="$dir/$name.rtpengine.state"
 	fi
 	if [[ ! -e $state ]]; then
@@ -495,7 +507,8 @@ rtpengine_stop() {
 # instances running.  Returns non-zero if any could not be stopped.
 rtpengine_stop_all() {
 	local dir state name rc=0
-	dir=$(_rtpengine_state_dir) || return 1
+	_rtpengine_state_dir || return 1
+	dir=$_rtpengine_dir
 	for state in "$dir"/*.rtpengine.state; do
 		[[ -e $state ]] || continue
 		name=$(_rtpengine_state_get "$state" name)
@@ -541,7 +554,8 @@ rtpengine_cmd() {
 	local qfile=''
 	if [[ $name =~ ^[A-Za-z0-9_]+$ ]]; then
 		local dir
-		dir=$(_rtpengine_state_dir) || return 1
+		_rtpengine_state_dir || return 1
+		dir=$_rtpengine_dir
 		qfile="$dir/$name.rtpengine.queried"
 	fi
 	if [[ ${RTPENGINE_CMD_UNSAFE:-0} != 1 ]]; then
