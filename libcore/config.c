@@ -221,15 +221,17 @@ rtpc_settings_set(struct rtpc_settings *s, const char *key, const char *v,
 	if (strcmp(key, "rtpproxy_sock") == 0) {
 		struct rtpc_pset check = { NULL, 0 };
 
-		if (rtpc_pset_parse(&check, v, o, err) == -1)
-			return -1;
+		n = rtpc_pset_parse(&check, v, o, err);
 		rtpc_pset_free(&check);
+		if (n == -1)
+			return -1;
 		rc = add_sock(s, v, prio);
 	} else if (strcmp(key, "rtpproxy_tout") == 0) {
-		if (rtpc_parse_seconds(v, 1, 3600 * 1000, &s->tout_ms) == -1)
+		if (rtpc_parse_seconds(v, 1, 3600 * 1000, &n) == -1)
 			return rtpc_err_set(err, RTPC_EXIT_USAGE,
 			    "%srtpproxy_tout: '%s' is not a number of seconds "
 			    "between 0.001 and 3600", pfx, v);
+		s->tout_ms = n;
 	} else if (strcmp(key, "rtpproxy_retr") == 0) {
 		if (parse_long(v, 1, 100, &n) == -1)
 			return rtpc_err_set(err, RTPC_EXIT_USAGE,

@@ -346,9 +346,9 @@ rtpc_state_commit(struct rtpc_state *st, struct rtpc_err *err)
 		return 0;
 	if ((lfd = lock_state(st, err)) == -1)
 		return -1;
-	rc = read_file(st, err);
-	if (rc == 0)
-		rc = write_file(st, err);
+	/* a file that cannot be read is replaced (the open warned) */
+	(void)read_file(st, err);
+	rc = write_file(st, err);
 	close(lfd);
 	for (i = 0; i < st->n; i++)
 		st->nodes[i].changed = 0;

@@ -1,11 +1,31 @@
 /*
  * fake-relay: a scriptable fake rtpproxy-protocol relay for tests.
  *
- * It listens on one loopback UDP socket (one command per datagram,
- * "<cookie> <command>") or one unix stream socket (one command per
- * connection, no cookie), logs every command it receives, and answers
- * according to a script of rules that a test can replace while the relay
- * runs.  See usage() and the comment before parse_line() for the details.
+ *	fake-relay -l LISTEN -s SCRIPT -o LOG [-p PORTFILE] [-P PIDFILE]
+ *	    [-t SECONDS]
+ *	fake-relay -c -s SCRIPT		(check a script and exit)
+ *
+ * LISTEN is udp:ADDR:PORT, udp6:ADDR:PORT (ADDR may be in brackets) or
+ * unix:PATH; only loopback addresses are accepted.  Over UDP a command is
+ * one datagram "COOKIE COMMAND" and a reply "COOKIE REPLY\n"; over the
+ * unix stream socket a command is what one connection sends until EOF, a
+ * newline or 100 ms of quiet (1 s before the first byte), the reply is
+ * "REPLY\n" and the connection is closed.  Every command is appended to
+ * LOG as received (the cookie included), one a line, with bytes outside
+ * 0x20-0x7e and the backslash written as \xNN.
+ *
+ * SCRIPT holds one rule a line, "[N*] PATTERN -> ACTION...", tried in
+ * order: the first rule whose fnmatch(3) PATTERN matches the command
+ * (trailing CR and LF removed) and that has uses left runs its actions.
+ * Actions: reply TEXT (rest of line, a last word "exit" excepted; %p is
+ * a port counting 30000, 30002, ..., %% a percent sign), silent,
+ * delay MS, cookie WORD, stale N, raw WORD, truncate N, big N, exit.
+ * Escapes \n \r \t \\ \xNN work in TEXT and WORD.  "default off"
+ * turns off the built-in replies given when no rule matches (see
+ * default_reply()).  The script is read again when it changes on disk.
+ *
+ * The relay stops on SIGTERM, SIGINT, SIGHUP or after -t SECONDS (300),
+ * and removes its pid file (and its unix socket, except after "exit").
  *
  * This file uses only libc and POSIX on purpose: it must stay independent
  * of the product code it is used to test.

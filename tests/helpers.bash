@@ -49,10 +49,8 @@ assert_cmds() {
 # $BATS_TEST_TMPDIR/err; sets $status, $out (file) and $stderr.
 runx() {
 	out="$BATS_TEST_TMPDIR/out"
-	set +e
-	"$@" >"$out" 2>"$BATS_TEST_TMPDIR/err"
-	status=$?
-	set -e
+	status=0
+	"$@" >"$out" 2>"$BATS_TEST_TMPDIR/err" || status=$?
 	stderr=$(cat "$BATS_TEST_TMPDIR/err")
 }
 
