@@ -211,8 +211,12 @@ fake_stop() {
 	dir=$(_fake_dir) || return 1
 	child=FAKE_PID_$up
 	child=${!child-}
-	# The relay removes its pid file when it exits cleanly.
+	# The relay removes its pid file when it exits cleanly; without one,
+	# a child of this shell may still be starting up.
 	pid=$(cat "$dir/$name.pid" 2>/dev/null) || pid=
+	if [[ -z $pid && -n $child ]] && kill -0 "$child" 2>/dev/null; then
+		pid=$child
+	fi
 	if [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null; then
 		i=0 t0=${EPOCHREALTIME-}
 		while kill -0 "$pid" 2>/dev/null; do
@@ -226,6 +230,7 @@ fake_stop() {
 	fi
 	if [[ -n $child ]]; then
 		wait "$child" 2>/dev/null || true
+		unset "FAKE_PID_$up"
 	fi
 	rm -f "$dir/$name.pid"
 	if [[ -r $dir/$name.sockdir ]]; then
