@@ -52,6 +52,26 @@ addr_valid(const char *a, size_t len, int af)
 	return inet_pton(af == 4 ? AF_INET : AF_INET6, tmp, out) == 1;
 }
 
+/* A domain name, which RFC 8866 allows in o= and c= (and the module
+ * takes): letters, digits, '-' and '.', with at least one letter. */
+static int
+addr_fqdn(const char *a, size_t len)
+{
+	size_t i;
+	int alpha = 0;
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (isalpha((unsigned char)a[i]))
+			alpha = 1;
+		else if (!isdigit((unsigned char)a[i]) && a[i] != '-' &&
+		    a[i] != '.')
+			return 0;
+	}
+	return alpha;
+}
+
 /*
  * Parse "IN IP4 addr" from the tokens starting at p (within the line
  * [p, e)).  For c= a "/ttl" suffix is left out of the address span.
@@ -81,7 +101,7 @@ parse_addr(const char *b, size_t p, size_t e, int is_c,
 	while (p < e && b[p] != ' ' && !(is_c && b[p] == '/'))
 		p++;
 	a->addr = mkspan(s, p - s);
-	if (!addr_valid(b + s, p - s, a->af))
+	if (!addr_valid(b + s, p - s, a->af) && !addr_fqdn(b + s, p - s))
 		return -1;
 	a->null = rtpc_addr_null(b + s, p - s, a->af);
 	a->present = 1;
