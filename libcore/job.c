@@ -52,6 +52,15 @@ void
 rtpc_job_free(struct rtpc_job *j)
 {
 	rtpc_buf_free(&j->out);
+	free(j->reply);
+	j->reply = NULL;
+}
+
+/* Offer and answer work on SDP; every other command needs only the call. */
+static int
+needs_sdp(enum rtpc_op op)
+{
+	return op == RTPC_OP_OFFER || op == RTPC_OP_ANSWER;
 }
 
 /* Copy a span out of the message (NULL for an empty span). */
@@ -116,11 +125,18 @@ read_form(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 	*mlen = len;
 	*inner = RTPC_FORM_AUTO;
 	if (f == RTPC_FORM_AUTO) {
-		if (lead_ws(in, len) == len) {
+		size_t skip = lead_ws(in, len);
+
+		if (skip == len) {
 			j->form = RTPC_FORM_AUTO;
 			return 0;
 		}
-		f = sniff(in, len);
+		f = sniff(in + skip, len - skip);
+		if (f != RTPC_FORM_AUTO) {
+			/* blank lines before a message are not part of it */
+			*msg = in + skip;
+			*mlen = len - skip;
+		}
 		if (f == RTPC_FORM_AUTO) {
 			if (!rtpc_b64_looks(in, len))
 				return rtpc_err_set(err, RTPC_EXIT_FAIL,
@@ -148,6 +164,27 @@ read_form(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 	return 0;
 }
 
+/* The addresses given by the user must be IP addresses. */
+static int
+check_addrs(const struct rtpc_job *j, struct rtpc_err *err)
+{
+	const struct {
+		const char *what;
+		const char *v;
+	} a[] = {
+		{ "ip argument", j->ip }, { "--local-ip", j->local_ip },
+		{ "source address", j->source_ip },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(a) / sizeof(a[0]); i++)
+		if (a[i].v != NULL && *a[i].v != '\0' && !is_ip_literal(a[i].v))
+			return rtpc_err_set(err, RTPC_EXIT_USAGE,
+			    "%s '%.100s' is not an IP address", a[i].what,
+			    a[i].v);
+	return 0;
+}
+
 /* Fill the call data from the SIP view. */
 static void
 call_from_sip(struct run *r, const char *b)
@@ -164,7 +201,9 @@ call_from_sip(struct run *r, const char *b)
 	r->call.nvia = m->nvia;
 	for (i = 0; i < RTPC_SIP_VIAS && i < m->nvia; i++)
 		r->call.branch[i] = own_span(r, b, m->via[i].branch);
-	if (m->nvia > 0) {
+	/* the top Via names the sender of a request only: a reply's source
+	 * is not in the message (use --source-ip, else its SDP address) */
+	if (m->nvia > 0 && m->is_request) {
 		const char *s = own_span(r, b, m->via[0].received);
 
 		if (s == NULL || !is_ip_literal(s))
@@ -350,7 +389,7 @@ take_replies(struct rtpc_job *j, struct run *r, const char *b,
 	return 0;
 }
 
-/* The D reply: "0" or anything but E<n> is fine. */
+/* The reply to D, P, S, R or Q: anything but E<n> is fine. */
 static int
 check_destroy(struct rtpc_job *j, struct run *r, struct rtpc_err *err)
 {
@@ -417,29 +456,42 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 
 	if (rtpc_flags_parse(j->flags ? j->flags : "", j->op, &fl, err) == -1)
 		return -1;
+	if (check_addrs(j, err) == -1)
+		return -1;
 	if (read_form(j, r, in, len, &b, &blen, &inner, err) == -1)
 		return -1;
 	if (inner == RTPC_FORM_SIP) {
 		if (rtpc_sip_parse(b, blen, &r->sip, err) == -1)
 			return -1;
 		call_from_sip(r, b);
-	} else if (inner == RTPC_FORM_AUTO && j->op != RTPC_OP_DESTROY)
+	} else if (inner == RTPC_FORM_AUTO && needs_sdp(j->op))
 		return rtpc_err_set(err, RTPC_EXIT_FAIL,
 		    "no input: give an SDP body or a SIP message on stdin");
 	else
 		r->call.is_request = j->op == RTPC_OP_OFFER;
 	call_overrides(j, r);
-	if (j->op != RTPC_OP_DESTROY &&
-	    take_sdp(j, r, b, blen, &fl, err) == -1)
+	if (needs_sdp(j->op) && take_sdp(j, r, b, blen, &fl, err) == -1)
 		return -1;
-	if (rtpc_plan_build(j->op, &fl, &r->call, b, &r->sdp, j->set,
-	    &r->plan, err) == -1)
+	if (j->op <= RTPC_OP_DESTROY) {
+		if (rtpc_plan_build(j->op, &fl, &r->call, b, &r->sdp, j->set,
+		    &r->plan, err) == -1)
+			return -1;
+	} else if (rtpc_plan_other(j->op, &r->call, &j->extra, &r->plan,
+	    err) == -1)
 		return -1;
 	if (j->dry_run)
 		return dry_run(j, r, err);
 	if (talk(j, r, err) == -1)
 		return -1;
-	if (j->op == RTPC_OP_DESTROY) {
+	if (j->op == RTPC_OP_QUERY) {
+		if (check_destroy(j, r, err) == -1)
+			return -1;
+		if ((j->reply = strdup(r->replies[0])) == NULL)
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "out of memory");
+		return 0;
+	}
+	if (!needs_sdp(j->op)) {
 		if (check_destroy(j, r, err) == -1)
 			return -1;
 		return emit(j, b, blen, err);

@@ -35,6 +35,7 @@ struct rtpc_job {
 	size_t		 b64_wrap;	/* base64 output line length */
 	int		 dry_run;	/* print the commands, send nothing */
 	const char	*fake_reply;	/* answer every command with this */
+	struct rtpc_extra extra;	/* P, S, R, Q */
 	rtpc_trace_fn	 trace;
 	void		*trace_ctx;
 	rtpc_warn_fn	 warn;
@@ -45,6 +46,7 @@ struct rtpc_job {
 	char		 node[256];	/* the node that answered */
 	int		 ncmds;
 	int		 probes;
+	char		*reply;		/* Q: the relay's reply */
 };
 
 void	 rtpc_job_init(struct rtpc_job *, enum rtpc_op,

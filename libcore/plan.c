@@ -371,8 +371,9 @@ rtpc_plan_build(enum rtpc_op op, const struct rtpc_flags *fl,
 		return rtpc_err_set(err, RTPC_EXIT_USAGE,
 		    "no Call-ID: give a SIP message or --call-id");
 	if (call->ftag == NULL)
-		return rtpc_err_set(err, RTPC_EXIT_USAGE,
-		    "no From-tag: give a SIP message or --from-tag");
+		return rtpc_err_set(err, call->is_sip ? RTPC_EXIT_FAIL :
+		    RTPC_EXIT_USAGE, call->is_sip ? "sip message has no "
+		    "From-tag" : "no From-tag: give a SIP message or --from-tag");
 	if (check_token("call-id", call->callid, err) == -1 ||
 	    check_token("from-tag", call->ftag, err) == -1 ||
 	    check_token("to-tag", call->ttag, err) == -1)
@@ -426,4 +427,104 @@ rtpc_cmd_render(const struct rtpc_cmd *c, int rep, int ptl,
 		rtpc_buf_printf(out, "c%s", c->clist);
 	rtpc_buf_addstr(out, c->rest);
 	return out->toobig ? -1 : 0;
+}
+
+/* Append " t1[;1][ t2[;1]]" in the given order; t2 may be NULL. */
+static void
+add_tags(struct rtpc_buf *b, const char *t1, const char *t2, int idx)
+{
+	rtpc_buf_printf(b, " %s%s", t1, idx ? ";1" : "");
+	if (t2 != NULL)
+		rtpc_buf_printf(b, " %s%s", t2, idx ? ";1" : "");
+}
+
+/*
+ * Plan P (play), S (stop playing), R (record) or Q (query) for the call.
+ * P and S: uac sends F;1 T;1, uas T;1 F;1 (needs a To-tag).  R and Q:
+ * F T in a request, T F in a reply (needs a To-tag); Q with ;1 on every
+ * tag (the module leaves it off the second).
+ */
+int
+rtpc_plan_other(enum rtpc_op op, const struct rtpc_call *call,
+    const struct rtpc_extra *x, struct rtpc_plan *pl, struct rtpc_err *err)
+{
+	struct rtpc_cmd c;
+	struct rtpc_buf r;
+	int ffirst;
+
+	memset(pl, 0, sizeof(*pl));
+	memset(&c, 0, sizeof(c));
+	if (call->callid == NULL)
+		return rtpc_err_set(err, RTPC_EXIT_USAGE,
+		    "no Call-ID: give a SIP message or --call-id");
+	if (call->ftag == NULL)
+		return rtpc_err_set(err, call->is_sip ? RTPC_EXIT_FAIL :
+		    RTPC_EXIT_USAGE, call->is_sip ? "sip message has no "
+		    "From-tag" : "no From-tag: give a SIP message or --from-tag");
+	if (check_token("call-id", call->callid, err) == -1 ||
+	    check_token("from-tag", call->ftag, err) == -1 ||
+	    check_token("to-tag", call->ttag, err) == -1)
+		return -1;
+	if (op == RTPC_OP_PLAY || op == RTPC_OP_STOP) {
+		ffirst = !x->uas;
+		if (x->uas && call->ttag == NULL)
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "uas needs a To-tag");
+		pl->need_ptl = 1;
+	} else {
+		ffirst = call->is_request;
+		if (!ffirst && call->ttag == NULL)
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "a reply needs a To-tag");
+	}
+	rtpc_buf_init(&r, 0);
+	c.stream = -1;
+	switch (op) {
+	case RTPC_OP_PLAY:
+		if (check_token("prompt", x->prompt, err) == -1 ||
+		    x->prompt == NULL) {
+			rtpc_buf_free(&r);
+			return x->prompt == NULL ? rtpc_err_set(err,
+			    RTPC_EXIT_USAGE, "no prompt") : -1;
+		}
+		c.letter = 'P';
+		snprintf(c.mods, sizeof(c.mods), "%ld", x->count);
+		rtpc_buf_printf(&r, " %s %s session", call->callid, x->prompt);
+		break;
+	case RTPC_OP_STOP:
+		c.letter = 'S';
+		rtpc_buf_printf(&r, " %s", call->callid);
+		break;
+	case RTPC_OP_RECORD:
+		c.letter = 'R';
+		rtpc_buf_printf(&r, " %s", call->callid);
+		break;
+	default:
+		c.letter = 'Q';
+		if (x->verbose)
+			strlcpy(c.mods, "v", sizeof(c.mods));
+		rtpc_buf_printf(&r, " %s", call->callid);
+		break;
+	}
+	if (ffirst)
+		add_tags(&r, call->ftag, call->ttag, op != RTPC_OP_RECORD);
+	else
+		add_tags(&r, call->ttag, call->ftag, op != RTPC_OP_RECORD);
+	if (op == RTPC_OP_QUERY && x->counters != NULL && *x->counters) {
+		if (call->ttag == NULL) {
+			rtpc_buf_free(&r);
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "named counters need a To-tag");
+		}
+		rtpc_buf_printf(&r, " %s", x->counters);
+	}
+	c.rest = r.data;
+	pl->callid = strdup(call->callid);
+	if (r.toobig || c.rest == NULL || pl->callid == NULL ||
+	    add_cmd(pl, &c) == -1) {
+		free(c.rest);
+		rtpc_plan_free(pl);
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	}
+	return 0;
 }

@@ -11,7 +11,17 @@
 #include "config.h"
 #include "sdp.h"
 
-enum rtpc_op { RTPC_OP_OFFER, RTPC_OP_ANSWER, RTPC_OP_DESTROY };
+enum rtpc_op { RTPC_OP_OFFER, RTPC_OP_ANSWER, RTPC_OP_DESTROY,
+	RTPC_OP_PLAY, RTPC_OP_STOP, RTPC_OP_RECORD, RTPC_OP_QUERY };
+
+/* What the commands without SDP (P, S, R, Q) need besides the call. */
+struct rtpc_extra {
+	int		 uas;		/* P/S toward the callee side */
+	const char	*prompt;	/* P */
+	long		 count;		/* P: times to play, -1 = loop */
+	const char	*counters;	/* Q: named counters, space separated */
+	int		 verbose;	/* Q: Qv, name=value */
+};
 
 struct rtpc_flags {
 	char	mods[64];	/* A I E S in the order of the flags */
@@ -48,6 +58,7 @@ struct rtpc_plan {
 	struct rtpc_cmd	*cmds;
 	size_t		 n;
 	char		*callid;	/* raw Call-ID: chooses the node */
+	int		 need_ptl;	/* node must have VF 20081102 */
 };
 
 int	 rtpc_flags_parse(const char *, enum rtpc_op, struct rtpc_flags *,
@@ -56,6 +67,8 @@ int	 rtpc_plan_build(enum rtpc_op, const struct rtpc_flags *,
 	    const struct rtpc_call *, const char *, const struct rtpc_sdp *,
 	    const struct rtpc_settings *, struct rtpc_plan *,
 	    struct rtpc_err *);
+int	 rtpc_plan_other(enum rtpc_op, const struct rtpc_call *,
+	    const struct rtpc_extra *, struct rtpc_plan *, struct rtpc_err *);
 void	 rtpc_plan_free(struct rtpc_plan *);
 int	 rtpc_cmd_render(const struct rtpc_cmd *, int, int, struct rtpc_buf *);
 int	 rtpc_cmd_needs_caps(const struct rtpc_cmd *);

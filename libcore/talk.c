@@ -246,7 +246,7 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 	const struct rtpc_node *nodes[NODES_MAX];
 	struct rtpc_err serr;
 	size_t n, i;
-	int tried = 0, caps = plan_needs_caps(pl);
+	int tried = 0, caps = plan_needs_caps(pl) || pl->need_ptl;
 
 	n = rtpc_pset_select(t->ps, t->set->set, nodes, NODES_MAX);
 	if (n == 0)
@@ -270,6 +270,12 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		if ((test || (caps && !ns->caps)) &&
 		    rtpc_talk_probe(t, nodes[i], err) == -1)
 			continue;
+		if (pl->need_ptl && !ns->ptl) {
+			rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: relay lacks "
+			    "capability 20081102 (prompts); nothing sent",
+			    nodes[i]->url);
+			break;
+		}
 		if (send_all(t, nodes[i], pl, err) == 0) {
 			t->used = nodes[i];
 			break;

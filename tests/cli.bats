@@ -79,6 +79,36 @@ teardown() {
 	done
 }
 
+@test "addresses given by the user must be IP addresses" {
+	runx rtpp-offer '' 'not-an-ip' <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_no_out
+	assert_equal "$stderr" "rtpp-offer: ip argument 'not-an-ip' is not an IP address"
+	runx rtpp-offer --local-ip bogus <"$FIX/invite.sip"
+	assert_equal "$stderr" "rtpp-offer: --local-ip 'bogus' is not an IP address"
+	runx rtpp-offer --source-ip 999.1.1.1 <"$FIX/invite.sip"
+	assert_equal "$stderr" "rtpp-offer: source address '999.1.1.1' is not an IP address"
+	assert_equal "$status" 2
+}
+
+@test "option errors name the option" {
+	runx rtpp-offer --tout x <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-offer: --tout: rtpproxy_tout: 'x' is not a number of seconds between 0.001 and 3600"
+}
+
+@test "blank lines before a message are skipped" {
+	run -0 --separate-stderr rtpp-offer --dry-run < <(printf '\r\n\n'; cat "$FIX/invite.sip")
+	assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
+}
+
+@test "a SIP message without From-tag is bad input (exit 1)" {
+	sed 's/;tag=15483-uac-1//' "$FIX/invite.sip" >"$BATS_TEST_TMPDIR/m"
+	runx rtpp-offer <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-offer: sip message has no From-tag"
+}
+
 @test "bad rtpproxy_sock values are usage errors quoting the offending text" {
 	runx rtpp-offer --sock 'udp:127.0.0.1:99999' <"$FIX/invite.sip"
 	assert_equal "$status" 2

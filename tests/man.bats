@@ -100,7 +100,7 @@ extract_examples() {
 				printf "" > (dir "/out." n)
 			}
 			print line > (dir "/cmd." n)
-			cont = (line ~ /\\$/)
+			cont = (line ~ /[\\|]$/)
 		} else
 			print line > (dir "/out." n)
 	}
@@ -110,20 +110,20 @@ extract_examples() {
 
 # Run the examples of one page; fail on the first that differs.
 check_examples() {
-	local page=$MANDIR/$1 dir=$BATS_TEST_TMPDIR/ex n i
+	local page=$MANDIR/$1 dir=$BATS_TEST_TMPDIR/ex n k
 
 	mkdir -p "$dir"
 	n=$(extract_examples "$page" "$dir")
 	(( n > 0 )) || fail "$1: no runnable example found"
-	for (( i = 1; i <= n; i++ )); do
-		pushd "$dir" >/dev/null
-		run --separate-stderr bash -c "$(<"cmd.$i")"
-		popd >/dev/null
-		if [[ $output != "$(<"$dir/out.$i")" ]]; then
-			fail "$(printf '%s: example %d:\n%s\n' "$1" "$i" \
-			    "$(<"$dir/cmd.$i")"
+	# not "i": bats' run clobbers it
+	cd "$dir" || return 1
+	for (( k = 1; k <= n; k++ )); do
+		run --separate-stderr bash -c "$(<"cmd.$k")"
+		if [[ $output != "$(<"$dir/out.$k")" ]]; then
+			fail "$(printf '%s: example %d:\n%s\n' "$1" "$k" \
+			    "$(<"$dir/cmd.$k")"
 			    printf -- '-- expected --\n%s\n' \
-			    "$(<"$dir/out.$i")"
+			    "$(<"$dir/out.$k")"
 			    printf -- '-- got (status %d) --\n%s\n' \
 			    "$status" "$output"
 			    printf -- '-- stderr --\n%s' "$stderr")"

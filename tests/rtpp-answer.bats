@@ -15,11 +15,22 @@ teardown() {
 
 @test "answer in a 200 OK: L with F;1 T;1, Appendix A output" {
 	fake_script a 'L* -> reply 31016 127.0.0.1 4'
-	runx rtpp-answer <"$FIX/ok.sip"
+	# the reply came from 127.0.0.1 in the capture: a reply's source
+	# address is not in the message
+	runx rtpp-answer --source-ip 127.0.0.1 <"$FIX/ok.sip"
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	assert_out_file "$FIX/ok.out"
 	assert_cmds a "${PROBES[@]}" 'L 1-15483@127.0.0.1 127.0.0.1 18000 15483-uac-1;1 15475-uas-1;1'
+}
+
+@test "a reply without --source-ip: its SDP's address, not the caller's Via" {
+	runx rtpp-answer <"$FIX/ok.sip"
+	assert_equal "$status" 0
+	assert_equal "$(cmds a | tail -n 1)" 'L 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
+	runx rtpp-answer --kamailio-env <"$FIX/ok.sip"
+	SIP_SRCIP=198.51.100.3 runx rtpp-answer --kamailio-env <"$FIX/ok.sip"
+	assert_equal "$(cmds a | tail -n 1)" 'L 1-15483@127.0.0.1 198.51.100.3 18000 15483-uac-1;1 15475-uas-1;1'
 }
 
 @test "answer in an ACK: L with T;1 F;1" {

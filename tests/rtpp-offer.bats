@@ -74,9 +74,11 @@ U* -> reply 31000 127.0.0.1 4'
 	assert_equal "$(cmds a | tail -n 1)" 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 15475-uas-1;1'
 }
 
-@test "late offer in a 200 OK: T;1 F;1" {
+@test "late offer in a 200 OK: T;1 F;1; a reply's address is its SDP's unless --source-ip" {
 	runx rtpp-offer <"$FIX/late-200.sip"
 	assert_equal "$status" 0
+	assert_equal "$(cmds a | tail -n 1)" 'U 1-15483@127.0.0.1 127.0.0.3 18000 15475-uas-1;1 15483-uac-1;1'
+	runx rtpp-offer --source-ip 127.0.0.1 <"$FIX/late-200.sip"
 	assert_equal "$(cmds a | tail -n 1)" 'U 1-15483@127.0.0.1 127.0.0.1 18000 15475-uas-1;1 15483-uac-1;1'
 }
 
@@ -87,7 +89,7 @@ U* -> reply 31000 127.0.0.1 4'
 	assert_equal "$status" 0
 	run cmds a
 	assert_line --index 4 'L 1-15483@127.0.0.1 127.0.0.1 16000 15475-uas-1;1 15483-uac-1;1'
-	assert_line --index 5 'L 1-15483@127.0.0.1 127.0.0.1 18000 15483-uac-1;1 15475-uas-1;1'
+	assert_line --index 5 'L 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
 }
 
 @test "flag l on an INVITE without To-tag fails, nothing sent" {

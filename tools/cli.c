@@ -274,16 +274,18 @@ cli_settings(struct cli *c, struct rtpc_settings *s)
 	size_t i;
 	const struct {
 		const char *key;
+		const char *opt;
 		const char *val;
 	} opts[] = {
-		{ "rtpproxy_tout", c->tout }, { "rtpproxy_retr", c->retr },
-		{ "rtpproxy_disable_tout", c->disable_tout },
-		{ "force_socket", c->force_socket },
-		{ "nortpproxy_str", c->marker },
-		{ "timeout_socket", c->timeout_socket },
-		{ "state_dir", c->state_dir },
-		{ "ice_candidate_priority", c->ice },
-		{ "extra_id", c->extra_id },
+		{ "rtpproxy_tout", "--tout", c->tout },
+		{ "rtpproxy_retr", "--retr", c->retr },
+		{ "rtpproxy_disable_tout", "--disable-tout", c->disable_tout },
+		{ "force_socket", "--force-socket", c->force_socket },
+		{ "nortpproxy_str", "--nortpproxy-str", c->marker },
+		{ "timeout_socket", "--timeout-socket", c->timeout_socket },
+		{ "state_dir", "--state-dir", c->state_dir },
+		{ "ice_candidate_priority", "--ice", c->ice },
+		{ "extra_id", "--extra-id", c->extra_id },
 	};
 
 	rtpc_err_clear(&e);
@@ -313,7 +315,7 @@ cli_settings(struct cli *c, struct rtpc_settings *s)
 		    &e) == -1)
 			goto fail;
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		opt.what = opts[i].key;
+		opt.what = opts[i].opt;
 		if (opts[i].val != NULL && rtpc_settings_set(s, opts[i].key,
 		    opts[i].val, 3, &opt, &e) == -1)
 			goto fail;

@@ -254,6 +254,8 @@ test_modifiers(void)
 	    "UIE cid 10.0.0.1 7000 F;1", "x on IPv4 media -> IE");
 	expect(RTPC_OP_OFFER, "x", &bare, SDP1_V6, 0, 0,
 	    "UEI6 cid 2001:db8::5 7000 F;1", "x on IPv6 media -> EI6");
+	expect(RTPC_OP_OFFER, "xX", &c, SDP1, 0, 0,
+	    "UIE cid 10.0.0.1 7000 F;1", "x twice -> IE once");
 	expect(RTPC_OP_OFFER, "ix", &c, SDP1, 0, 0,
 	    "UIIE cid 10.0.0.1 7000 F;1", "ix -> I then IE");
 	expect(RTPC_OP_OFFER, "xw", &bare, SDP1_V6, 0, 0,

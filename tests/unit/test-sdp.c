@@ -516,6 +516,71 @@ test_marker(void)
 	free(plain);
 }
 
+static int
+inside(struct rtpc_span s, size_t len)
+{
+	return s.off <= len && s.len <= len - s.off;
+}
+
+/*
+ * Every prefix of an SDP, in a heap buffer of exactly that size (so
+ * valgrind or ASan see any read past the end): it fails with a message
+ * and frees everything, or its spans are inside the input.
+ */
+static void
+test_prefixes(void)
+{
+	char *text = crlf("v=0\n"
+	    "o=- 1 1 IN IP4 10.0.0.1\n"
+	    "c=IN IP4 10.0.0.1\n"
+	    "m=audio 7000/2 RTP/SAVPF 0 8\n"
+	    "c=IN IP6 ::\n"
+	    "a=rtcp:7001 IN IP4 10.0.0.6\n"
+	    "a=candidate:1 1 UDP 1 10.0.0.6 7000 typ host\n"
+	    "m=video 0 RTP/AVP 96\n"
+	    "c=IN IP4 224.2.1.1/127\n"
+	    "v=0\n"
+	    "o=b 2 2 IN IP6 2001:db8::2\n"
+	    "m=audio 8000 RTP/AVP\n"
+	    "c=IN IP6 2001:db8::5\n");
+	size_t n = strlen(text), len;
+	int bad = 0, good = 0;
+
+	for (len = 0; len <= n; len++) {
+		char *b = malloc(len ? len : 1);
+		struct rtpc_sdp sdp;
+		struct rtpc_err err;
+		int k;
+
+		memcpy(b, text, len);
+		rtpc_err_clear(&err);
+		if (rtpc_sdp_parse(b, 0, len, &sdp, &err) == 0) {
+			good++;
+			if (sdp.end > sdp.limit || sdp.limit != len)
+				bad++;
+			for (k = 0; k < sdp.nstreams; k++) {
+				const struct rtpc_sdp_stream *st = &sdp.streams[k];
+
+				if (!inside(st->port, len) ||
+				    !inside(st->proto, len) ||
+				    !inside(st->fmts, len) ||
+				    !inside(rtpc_sdp_stream_addr(&sdp, k)->addr,
+				    len) || (st->nrtcp > 0 &&
+				    !inside(st->rtcp[0], len)))
+					bad++;
+			}
+			rtpc_sdp_free(&sdp);
+		} else if (err.msg[0] == '\0' || sdp.nstreams != 0)
+			bad++;
+		rtpc_sdp_has_marker(b, 0, len, "a=nortpproxy:yes");
+		free(b);
+	}
+	is_int(bad, 0, "all %zu prefixes parse inside their bounds or fail "
+	    "cleanly", n + 1);
+	ok(good >= 3, "... and the complete ones parse (%d)", good);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -530,5 +595,6 @@ main(void)
 	test_fqdn();
 	test_many_streams();
 	test_marker();
+	test_prefixes();
 	return done_testing();
 }

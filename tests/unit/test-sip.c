@@ -691,6 +691,69 @@ test_multipart(void)
 	}
 }
 
+/* Is the span inside [0, len)? */
+static int
+inside(struct rtpc_span s, size_t len)
+{
+	return s.off <= len && s.len <= len - s.off;
+}
+
+/*
+ * Every prefix of a message, in a heap buffer of exactly that size (no
+ * NUL after it, so valgrind or ASan see any read past the end): the
+ * parser either fails with a message or gives spans inside the input.
+ */
+static void
+test_prefixes(void)
+{
+	char *msgs[2];
+	int k;
+
+	msgs[0] = sipmsg(INVITE_HEAD, A1_OFFER, 1);
+	msgs[1] = sipmsg("SIP/2.0 200 OK\n"
+	    "v: SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bK1;received=1.2.3.4"
+	    ", SIP/2.0/UDP h;branch=z2\n"
+	    "f: \"A \\\" <\" <sip:a@b;tag=u>;tag=ft\nt: sip:b@c;tag=tt\n"
+	    "i: c@h\nCSeq: 1 INVITE\n"
+	    "c: multipart/mixed;boundary=\"b1\"\nl: %zu\n",
+	    "--b1\nc: application/sdp\n\n" A1_ANSWER "\n--b1--\n", 1);
+	for (k = 0; k < 2; k++) {
+		size_t n = strlen(msgs[k]), len;
+		int bad = 0, good = 0;
+
+		for (len = 0; len <= n; len++) {
+			char *b = malloc(len ? len : 1);
+			struct rtpc_sip m;
+			struct rtpc_err err;
+			int i;
+
+			memcpy(b, msgs[k], len);
+			rtpc_err_clear(&err);
+			if (rtpc_sip_parse(b, len, &m, &err) == 0) {
+				good++;
+				if (!inside(m.callid, len) ||
+				    !inside(m.ftag, len) || !inside(m.ttag, len) ||
+				    !inside(m.cseq_method, len) ||
+				    !inside(m.ctype, len) || !inside(m.sdp, len) ||
+				    m.body_off + m.body_len > len)
+					bad++;
+				for (i = 0; i < m.nvia && i < RTPC_SIP_VIAS; i++)
+					if (!inside(m.via[i].host, len) ||
+					    !inside(m.via[i].branch, len))
+						bad++;
+			} else if (err.msg[0] == '\0')
+				bad++;
+			rtpc_sip_detect(b, len);
+			free(b);
+		}
+		is_int(bad, 0, "message %d: all %zu prefixes parse inside "
+		    "their bounds or fail with a message", k + 1, n + 1);
+		ok(good > 0, "... and some of them parse (%d)", good);
+	}
+	free(msgs[0]);
+	free(msgs[1]);
+}
+
 int
 main(void)
 {
@@ -708,5 +771,6 @@ main(void)
 	test_errors();
 	test_content_type();
 	test_multipart();
+	test_prefixes();
 	return done_testing();
 }
