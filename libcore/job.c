@@ -483,9 +483,10 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 		return dry_run(j, r, err);
 	if (talk(j, r, err) == -1)
 		return -1;
-	if (j->op == RTPC_OP_QUERY) {
+	if (j->op == RTPC_OP_QUERY || j->op == RTPC_OP_INFO) {
 		if (check_destroy(j, r, err) == -1)
 			return -1;
+		j->from_first = r->plan.from_first;
 		if ((j->reply = strdup(r->replies[0])) == NULL)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
 			    "out of memory");

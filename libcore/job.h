@@ -46,7 +46,8 @@ struct rtpc_job {
 	char		 node[256];	/* the node that answered */
 	int		 ncmds;
 	int		 probes;
-	char		*reply;		/* Q: the relay's reply */
+	char		*reply;		/* Q, I, G: the relay's reply */
+	int		 from_first;	/* Q: the From-tag went first */
 };
 
 void	 rtpc_job_init(struct rtpc_job *, enum rtpc_op,

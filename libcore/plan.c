@@ -438,6 +438,36 @@ add_tags(struct rtpc_buf *b, const char *t1, const char *t2, int idx)
 		rtpc_buf_printf(b, " %s%s", t2, idx ? ";1" : "");
 }
 
+/* The relay's global statistics: I, or G[v] with named counters. */
+static int
+plan_info(const struct rtpc_extra *x, struct rtpc_plan *pl,
+    struct rtpc_err *err)
+{
+	struct rtpc_cmd c;
+	struct rtpc_buf r;
+
+	memset(&c, 0, sizeof(c));
+	rtpc_buf_init(&r, 0);
+	c.stream = -1;
+	if (x->counters != NULL && *x->counters != '\0') {
+		c.letter = 'G';
+		rtpc_buf_printf(&r, " %s", x->counters);
+	} else {
+		c.letter = 'I';
+		rtpc_buf_addstr(&r, "");
+	}
+	if (x->verbose)
+		strlcpy(c.mods, c.letter == 'G' ? "v" : "l", sizeof(c.mods));
+	c.rest = r.data;
+	pl->callid = strdup("-");
+	if (c.rest == NULL || pl->callid == NULL || add_cmd(pl, &c) == -1) {
+		free(c.rest);
+		rtpc_plan_free(pl);
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	}
+	return 0;
+}
+
 /*
  * Plan P (play), S (stop playing), R (record) or Q (query) for the call.
  * P and S: uac sends F;1 T;1, uas T;1 F;1 (needs a To-tag).  R and Q:
@@ -454,6 +484,8 @@ rtpc_plan_other(enum rtpc_op op, const struct rtpc_call *call,
 
 	memset(pl, 0, sizeof(*pl));
 	memset(&c, 0, sizeof(c));
+	if (op == RTPC_OP_INFO)
+		return plan_info(x, pl, err);
 	if (call->callid == NULL)
 		return rtpc_err_set(err, RTPC_EXIT_USAGE,
 		    "no Call-ID: give a SIP message or --call-id");
@@ -479,6 +511,7 @@ rtpc_plan_other(enum rtpc_op op, const struct rtpc_call *call,
 	}
 	rtpc_buf_init(&r, 0);
 	c.stream = -1;
+	pl->from_first = ffirst;
 	switch (op) {
 	case RTPC_OP_PLAY:
 		if (check_token("prompt", x->prompt, err) == -1 ||

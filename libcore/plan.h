@@ -12,7 +12,7 @@
 #include "sdp.h"
 
 enum rtpc_op { RTPC_OP_OFFER, RTPC_OP_ANSWER, RTPC_OP_DESTROY,
-	RTPC_OP_PLAY, RTPC_OP_STOP, RTPC_OP_RECORD, RTPC_OP_QUERY };
+	RTPC_OP_PLAY, RTPC_OP_STOP, RTPC_OP_RECORD, RTPC_OP_QUERY, RTPC_OP_INFO };
 
 /* What the commands without SDP (P, S, R, Q) need besides the call. */
 struct rtpc_extra {
@@ -59,6 +59,7 @@ struct rtpc_plan {
 	size_t		 n;
 	char		*callid;	/* raw Call-ID: chooses the node */
 	int		 need_ptl;	/* node must have VF 20081102 */
+	int		 from_first;	/* the From-tag went first */
 };
 
 int	 rtpc_flags_parse(const char *, enum rtpc_op, struct rtpc_flags *,

@@ -458,13 +458,17 @@ parse_args(int argc, char **argv, const struct poptOption *table,
 }
 
 /*
- * The whole run of rtpp-offer, rtpp-answer and rtpp-destroy: arguments
- * "[flags [ip]]" (destroy: "[flags]"), stdin in, stdout out.
+ * Start a run: parse the command line (the tool's own options first),
+ * build the settings and the job from the options.  Returns 0, or the
+ * exit status after reporting the problem.
  */
 int
-cli_callpath(int argc, char **argv, enum rtpc_op op, const char *prog)
+cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
+    enum rtpc_op op, struct poptOption *own, const char *usage)
 {
 	struct poptOption table[] = {
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, own, 0,
+		    "Options:", NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_io_opts, 0,
 		    "Input and output:", NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_call_opts, 0,
@@ -474,82 +478,121 @@ cli_callpath(int argc, char **argv, enum rtpc_op op, const char *prog)
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
-	const char *usage = op == RTPC_OP_DESTROY ? "[OPTION...] [FLAGS] "
-	    "< MESSAGE" : "[OPTION...] [FLAGS [IP]] < MESSAGE";
-	struct rtpc_buf in;
-	struct rtpc_job job;
-	struct rtpc_err e;
-	char *ftag = NULL, *ttag = NULL;
-	const char *flags, *ip, *extra;
 	enum rtpc_form inf, outf;
-	poptContext pc;
 	int rc;
 
+	memset(cr, 0, sizeof(*cr));
 	cli.prog = prog;
 	signal(SIGPIPE, SIG_IGN);
-	pc = parse_args(argc, argv, table, usage);
-	flags = poptGetArg(pc);
-	ip = op == RTPC_OP_DESTROY ? NULL : poptGetArg(pc);
-	if ((extra = poptGetArg(pc)) != NULL) {
-		warnx("unexpected argument '%s' (try --help)", extra);
-		poptFreeContext(pc);
-		cli_free(&cli);
-		return RTPC_EXIT_USAGE;
-	}
+	cr->pc = parse_args(argc, argv, own != NULL ? table : table + 1, usage);
+	rtpc_buf_init(&cr->in, RTPC_INPUT_MAX);
+	rtpc_job_init(&cr->job, op, &cli.set_);
 	if (parse_form(cli.input, 0, &inf) == -1 ||
-	    parse_form(cli.output, 1, &outf) == -1) {
-		poptFreeContext(pc);
-		cli_free(&cli);
+	    parse_form(cli.output, 1, &outf) == -1)
 		return RTPC_EXIT_USAGE;
-	}
-	if ((rc = cli_settings(&cli, &cli.set_)) != 0) {
-		poptFreeContext(pc);
-		cli_free(&cli);
+	if ((rc = cli_settings(&cli, &cli.set_)) != 0)
 		return rc;
-	}
-	rtpc_job_init(&job, op, &cli.set_);
-	job.flags = flags;
-	job.ip = ip;
-	job.callid = cli.callid;
-	job.ftag = cli.ftag;
-	job.ttag = cli.ttag;
-	job.source_ip = cli.source_ip;
-	job.local_ip = cli.local_ip;
-	job.kind = (enum rtpc_kind)cli.kind;
-	job.in_form = inf;
-	job.out_form = outf;
-	job.dry_run = cli.dry_run;
-	job.fake_reply = cli.fake_reply;
-	job.warn = cli_warn;
+	cr->job.callid = cli.callid;
+	cr->job.ftag = cli.ftag;
+	cr->job.ttag = cli.ttag;
+	cr->job.source_ip = cli.source_ip;
+	cr->job.local_ip = cli.local_ip;
+	cr->job.kind = (enum rtpc_kind)cli.kind;
+	cr->job.in_form = inf;
+	cr->job.out_form = outf;
+	cr->job.dry_run = cli.dry_run;
+	cr->job.fake_reply = cli.fake_reply;
+	cr->job.warn = cli_warn;
 	if (cli.trace)
-		job.trace = cli_trace;
+		cr->job.trace = cli_trace;
 	if (cli.kamailio_env)
-		kamailio_env(&job, &ftag, &ttag);
-	rtpc_buf_init(&in, RTPC_INPUT_MAX);
-	rc = 0;
+		kamailio_env(&cr->job, &cr->ftag, &cr->ttag);
+	return 0;
+}
+
+/* Leftover arguments beyond what the tool takes are usage errors. */
+int
+cli_no_more_args(struct cli_run *cr)
+{
+	const char *extra = poptGetArg(cr->pc);
+
+	if (extra == NULL)
+		return 0;
+	warnx("unexpected argument '%s' (try --help)", extra);
+	return RTPC_EXIT_USAGE;
+}
+
+/*
+ * Read the input (--b64, else stdin; a terminal is not read when the
+ * input is optional (1), nothing is read when there is none (2)) and
+ * run the job.  Returns the exit status.
+ */
+int
+cli_exec(struct cli_run *cr, int input_optional)
+{
+	struct rtpc_err e;
+
 	if (cli.b64 != NULL) {
-		job.in_form = RTPC_FORM_BASE64;
-		rtpc_buf_add(&in, cli.b64, strlen(cli.b64));
-	} else if (!(op == RTPC_OP_DESTROY && isatty(STDIN_FILENO)) &&
-	    read_stdin(&in) == -1)
-		rc = RTPC_EXIT_FAIL;
-	if (rc == 0) {
-		rtpc_err_clear(&e);
-		if (rtpc_job_run(&job, in.data ? in.data : "", in.len, &e) == -1) {
-			warnx("%s", e.msg);
-			rc = e.code ? e.code : RTPC_EXIT_FAIL;
-		}
+		cr->job.in_form = RTPC_FORM_BASE64;
+		rtpc_buf_add(&cr->in, cli.b64, strlen(cli.b64));
+	} else if (input_optional != 2 &&
+	    !(input_optional && isatty(STDIN_FILENO)) &&
+	    read_stdin(&cr->in) == -1)
+		return RTPC_EXIT_FAIL;
+	rtpc_err_clear(&e);
+	if (rtpc_job_run(&cr->job, cr->in.data ? cr->in.data : "",
+	    cr->in.len, &e) == -1) {
+		warnx("%s", e.msg);
+		return e.code ? e.code : RTPC_EXIT_FAIL;
 	}
+	return 0;
+}
+
+/* Write the job's output; on failure the input with --passthrough. */
+int
+cli_output(struct cli_run *cr, int rc)
+{
 	if (rc == 0)
-		rc = write_out(job.out.data, job.out.len) == -1 ?
+		return write_out(cr->job.out.data, cr->job.out.len) == -1 ?
 		    RTPC_EXIT_FAIL : 0;
-	else if (cli.passthrough)
-		(void)write_out(in.data, in.len);
-	rtpc_job_free(&job);
-	rtpc_buf_free(&in);
-	free(ftag);
-	free(ttag);
-	poptFreeContext(pc);
+	if (cli.passthrough)
+		(void)write_out(cr->in.data, cr->in.len);
+	return rc;
+}
+
+/* Free everything of the run; returns rc for "return cli_end(...)". */
+int
+cli_end(struct cli_run *cr, int rc)
+{
+	rtpc_job_free(&cr->job);
+	rtpc_buf_free(&cr->in);
+	free(cr->ftag);
+	free(cr->ttag);
+	if (cr->pc != NULL)
+		poptFreeContext(cr->pc);
 	cli_free(&cli);
 	return rc;
+}
+
+/*
+ * The whole run of rtpp-offer, rtpp-answer and rtpp-destroy: arguments
+ * "[flags [ip]]" (destroy: "[flags]"), stdin in, stdout out.
+ */
+int
+cli_callpath(int argc, char **argv, enum rtpc_op op, const char *prog)
+{
+	const char *usage = op == RTPC_OP_DESTROY ? "[OPTION...] [FLAGS] "
+	    "< MESSAGE" : "[OPTION...] [FLAGS [IP]] < MESSAGE";
+	struct cli_run cr;
+	int rc;
+
+	if ((rc = cli_start(&cr, argc, argv, prog, op, NULL, usage)) != 0)
+		return cli_end(&cr, rc);
+	cr.job.flags = poptGetArg(cr.pc);
+	if (op != RTPC_OP_DESTROY)
+		cr.job.ip = poptGetArg(cr.pc);
+	if ((rc = cli_no_more_args(&cr)) != 0)
+		return cli_end(&cr, rc);
+	rc = cli_exec(&cr, op == RTPC_OP_DESTROY);
+	return cli_end(&cr, cli_output(&cr, rc));
 }

@@ -47,12 +47,27 @@ struct cli {
 	struct rtpc_settings set_;
 };
 
+/* One run of a tool that works on a message. */
+struct cli_run {
+	poptContext	 pc;
+	struct rtpc_job	 job;
+	struct rtpc_buf	 in;
+	char		*ftag;
+	char		*ttag;
+};
+
 extern struct cli cli;
 extern struct poptOption cli_common_opts[];
 extern struct poptOption cli_call_opts[];
 extern struct poptOption cli_io_opts[];
 
 int	 cli_callpath(int, char **, enum rtpc_op, const char *);
+int	 cli_start(struct cli_run *, int, char **, const char *, enum rtpc_op,
+	    struct poptOption *, const char *);
+int	 cli_no_more_args(struct cli_run *);
+int	 cli_exec(struct cli_run *, int);
+int	 cli_output(struct cli_run *, int);
+int	 cli_end(struct cli_run *, int);
 int	 cli_settings(struct cli *, struct rtpc_settings *);
 void	 cli_trace(void *, int, const char *, const char *, size_t);
 void	 cli_warn(void *, const char *);

@@ -19,11 +19,12 @@
 #include "talk.h"
 #include "transport.h"
 #include "cli.h"
+#include "ctl.h"
 
 #define NODES_MAX	64
 
-static int json;
-static char *node_url;
+static int json, max_n, for_s;
+static char *node_url, *exec_cmd;
 
 /* Everything a subcommand needs: sets, state and a talker. */
 struct ctl {
@@ -409,79 +410,114 @@ usage_error(const char *msg)
 	return RTPC_EXIT_USAGE;
 }
 
+/* R for the call of the message on stdin (or the call options). */
+static int
+cmd_record(struct cli_run *cr)
+{
+	int rc;
+
+	cr->job.op = RTPC_OP_RECORD;
+	rc = cli_exec(cr, 1);
+	if (rc == 0 && cr->job.dry_run)
+		return cli_output(cr, rc);
+	return rc;
+}
+
+static int
+cmd_watch(void)
+{
+	struct ctl_watch w;
+
+	memset(&w, 0, sizeof(w));
+	w.socket = cli.set_.timeout_socket;
+	w.json = json;
+	w.exec = exec_cmd;
+	w.max = max_n;
+	w.for_s = for_s;
+	return ctl_watch(&w);
+}
+
+static const struct {
+	const char	*name;
+	int		 min, max;	/* arguments after the name */
+	const char	*usage;
+} subs[] = {
+	{ "list", 0, 0, "list" },
+	{ "enable", 2, 2, "enable URL 0|1" },
+	{ "ping", 0, 64, "ping [URL...]" },
+	{ "raw", 1, 1, "raw 'COMMAND'" },
+	{ "which", 1, 1, "which CALL-ID" },
+	{ "record", 0, 0, "record [< MESSAGE]" },
+	{ "watch", 0, 0, "watch" },
+};
+
 int
 main(int argc, char **argv)
 {
 	struct poptOption own[] = {
 		{ "json", '\0', POPT_ARG_NONE, &json, 0,
-		    "print one JSON document instead of text", NULL },
+		    "print JSON instead of text (watch: one object per line)",
+		    NULL },
 		{ "node", '\0', POPT_ARG_STRING, &node_url, 0,
 		    "raw: send to this node (default: the set's first)", "URL" },
-		POPT_TABLEEND
-	};
-	struct poptOption table[] = {
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, own, 0,
-		    "rtpp-ctl options:", NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_common_opts, 0,
-		    "Relays and settings:", NULL },
-		POPT_AUTOHELP
+		{ "exec", '\0', POPT_ARG_STRING, &exec_cmd, 0,
+		    "watch: run CMD for each timed-out call (no shell; data in "
+		    "RTPP_CALL_ID, RTPP_FROM_TAG, RTPP_NOTIFY_TAG)", "CMD" },
+		{ "max", '\0', POPT_ARG_INT, &max_n, 0,
+		    "watch: stop after N notifications", "N" },
+		{ "for", '\0', POPT_ARG_INT, &for_s, 0,
+		    "watch: stop after SECONDS", "SECONDS" },
 		POPT_TABLEEND
 	};
 	const char *args[66];
-	const char *sub;
+	struct cli_run cr;
 	struct ctl c;
-	poptContext pc;
+	size_t k;
 	int n = 0, rc;
 
-	cli.prog = "rtpp-ctl";
-	signal(SIGPIPE, SIG_IGN);
-	pc = poptGetContext(cli.prog, argc, (const char **)argv, table, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION...] list | enable URL 0|1 | "
-	    "ping [URL...] | raw COMMAND | which CALL-ID");
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
-	if (rc < -1) {
-		warnx("%s: %s (try --help)",
-		    poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
-		poptFreeContext(pc);
-		return RTPC_EXIT_USAGE;
+	rc = cli_start(&cr, argc, argv, "rtpp-ctl", RTPC_OP_RECORD, own,
+	    "[OPTION...] list | enable URL 0|1 | ping [URL...] | raw COMMAND "
+	    "| which CALL-ID | record | watch");
+	if (rc != 0) {
+		free(node_url);
+		free(exec_cmd);
+		return cli_end(&cr, rc);
 	}
-	while (n < 65 && (args[n] = poptGetArg(pc)) != NULL)
+	while (n < 65 && (args[n] = poptGetArg(cr.pc)) != NULL)
 		n++;
 	args[n] = NULL;
-	sub = args[0];
-	if (sub == NULL)
+	for (k = 0; k < sizeof(subs) / sizeof(subs[0]); k++)
+		if (args[0] != NULL && strcmp(args[0], subs[k].name) == 0)
+			break;
+	if (args[0] == NULL)
 		rc = usage_error("a subcommand is needed");
-	else if (strcmp(sub, "list") == 0 && n != 1)
-		rc = usage_error("list takes no argument");
-	else if (strcmp(sub, "enable") == 0 && n != 3)
-		rc = usage_error("usage: enable URL 0|1");
-	else if (strcmp(sub, "raw") == 0 && n != 2)
-		rc = usage_error("usage: raw 'COMMAND'");
-	else if (strcmp(sub, "which") == 0 && n != 2)
-		rc = usage_error("usage: which CALL-ID");
-	else if (strcmp(sub, "list") != 0 && strcmp(sub, "enable") != 0 &&
-	    strcmp(sub, "ping") != 0 && strcmp(sub, "raw") != 0 &&
-	    strcmp(sub, "which") != 0) {
-		warnx("unknown subcommand '%s' (try --help)", sub);
+	else if (k == sizeof(subs) / sizeof(subs[0])) {
+		warnx("unknown subcommand '%s' (try --help)", args[0]);
 		rc = RTPC_EXIT_USAGE;
-	} else if ((rc = cli_settings(&cli, &cli.set_)) == 0 &&
-	    (rc = ctl_open(&c, &cli.set_)) == 0) {
-		if (strcmp(sub, "list") == 0)
+	} else if (n - 1 < subs[k].min || n - 1 > subs[k].max) {
+		warnx("usage: %s (try --help)", subs[k].usage);
+		rc = RTPC_EXIT_USAGE;
+	} else if (max_n < 0 || for_s < 0)
+		rc = usage_error("--max and --for take positive numbers");
+	else if (strcmp(args[0], "record") == 0)
+		rc = cmd_record(&cr);
+	else if (strcmp(args[0], "watch") == 0)
+		rc = finish(cmd_watch());
+	else if ((rc = ctl_open(&c, &cli.set_)) == 0) {
+		if (strcmp(args[0], "list") == 0)
 			rc = cmd_list(&c);
-		else if (strcmp(sub, "enable") == 0)
+		else if (strcmp(args[0], "enable") == 0)
 			rc = cmd_enable(&c, args[1], args[2]);
-		else if (strcmp(sub, "ping") == 0)
+		else if (strcmp(args[0], "ping") == 0)
 			rc = cmd_ping(&c, args + 1);
-		else if (strcmp(sub, "raw") == 0)
+		else if (strcmp(args[0], "raw") == 0)
 			rc = cmd_raw(&c, args[1], cli.set_.set);
 		else
 			rc = cmd_which(&c, args[1], cli.set_.set);
 		rc = finish(rc);
 		ctl_close(&c);
 	}
-	poptFreeContext(pc);
 	free(node_url);
-	cli_free(&cli);
-	return rc;
+	free(exec_cmd);
+	return cli_end(&cr, rc);
 }
