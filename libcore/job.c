@@ -402,19 +402,117 @@ check_destroy(struct rtpc_job *j, struct run *r, struct rtpc_err *err)
 	return 0;
 }
 
-/* Write the result in the output form (mirror of the input). */
+/*
+ * Write the result in the output form: the mirror of the input, or the
+ * SDP body alone (sdp is its span in p; len 0 when there is none).
+ */
 static int
-emit(struct rtpc_job *j, const char *p, size_t len, struct rtpc_err *err)
+emit(struct rtpc_job *j, const char *p, size_t len, struct rtpc_span sdp,
+    struct rtpc_err *err)
 {
 	enum rtpc_form of = j->out_form != RTPC_FORM_AUTO ? j->out_form :
 	    j->form;
 
-	if (of == RTPC_FORM_BASE64)
+	if (of == RTPC_FORM_BODY || of == RTPC_FORM_BODY64) {
+		p += sdp.off;
+		len = sdp.len;
+	}
+	if (len == 0)
+		;	/* nothing: no message, or no SDP asked for */
+	else if (of == RTPC_FORM_BASE64 || of == RTPC_FORM_BODY64)
 		rtpc_b64_encode(p, len, j->b64_wrap, &j->out);
 	else
 		rtpc_buf_add(&j->out, p, len);
 	if (j->out.toobig)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "output too large");
+	return 0;
+}
+
+/* Does the message carry an SDP body that parses? */
+static int
+has_sdp(struct run *r, const char *b)
+{
+	struct rtpc_sdp sdp;
+	const struct rtpc_sip *m = &r->sip;
+
+	if (m->body_len == 0 || (m->ctype.len > 0 && !m->multipart &&
+	    !rtpc_span_eq(b, m->ctype, "application/sdp")))
+		return 0;
+	if (rtpc_sdp_parse(b, m->sdp.off, m->sdp.len, &sdp, NULL) == -1)
+		return 0;
+	rtpc_sdp_free(&sdp);
+	return 1;
+}
+
+static int
+is_one_of(const char *b, struct rtpc_span s, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (rtpc_span_eq(b, s, *list))
+			return 1;
+	return 0;
+}
+
+/*
+ * rtpproxy_manage's decision table, from the method, the status and
+ * the CSeq method.  A 1xx/2xx with SDP to an INVITE is a late offer
+ * (U) when this machine saw that INVITE without SDP, else an answer.
+ */
+static int
+manage_decide(struct rtpc_job *j, struct run *r, const char *b,
+    enum rtpc_op *op, struct rtpc_err *err)
+{
+	static const char *const handled[] = { "INVITE", "ACK", "CANCEL",
+	    "BYE", "UPDATE", "PRACK", NULL };
+	static const char *const ends[] = { "BYE", "CANCEL", NULL };
+	static const char *const upd[] = { "UPDATE", "PRACK", NULL };
+	const struct rtpc_sip *m = &r->sip;
+	struct rtpc_span meth = m->is_request ? m->method : m->cseq_method;
+	char cseq[16];
+	int sdp;
+
+	if (!r->call.is_sip)
+		return rtpc_err_set(err, RTPC_EXIT_USAGE,
+		    "rtpp-manage needs a SIP message");
+	if (!is_one_of(b, m->cseq_method, handled))
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "nothing to do for "
+		    "CSeq method %.*s", (int)m->cseq_method.len,
+		    b + m->cseq_method.off);
+	if (is_one_of(b, meth, ends) || (!m->is_request && m->status >= 300)) {
+		*op = RTPC_OP_DESTROY;
+		return 0;
+	}
+	sdp = has_sdp(r, b);
+	snprintf(cseq, sizeof(cseq), "%.*s", (int)m->cseq.len, b + m->cseq.off);
+	if (m->is_request && rtpc_span_eq(b, meth, "INVITE")) {
+		if (j->failure_route) {
+			*op = sdp ? RTPC_OP_DESTROY : RTPC_OP_NONE;
+			return 0;
+		}
+		if (sdp) {
+			*op = RTPC_OP_OFFER;
+			return 0;
+		}
+		if (r->call.callid != NULL && rtpc_offers_note(j->set->state_dir,
+		    r->call.callid, cseq, err) == -1)
+			return -1;
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "INVITE without SDP: "
+		    "nothing sent (its 2xx with SDP will be the offer)");
+	}
+	if (!sdp)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s %.*s without SDP: "
+		    "nothing to do", m->is_request ? "request" : "reply to",
+		    (int)meth.len, b + meth.off);
+	if (m->is_request) {
+		*op = rtpc_span_eq(b, meth, "ACK") ? RTPC_OP_ANSWER :
+		    RTPC_OP_OFFER;
+		return 0;
+	}
+	if (is_one_of(b, meth, upd) || r->call.callid == NULL ||
+	    !rtpc_offers_known(j->set->state_dir, r->call.callid, cseq))
+		*op = RTPC_OP_ANSWER;
+	else
+		*op = RTPC_OP_OFFER;
 	return 0;
 }
 
@@ -451,10 +549,12 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 {
 	struct rtpc_flags fl;
 	enum rtpc_form inner;
+	struct rtpc_span sdp_in, sdp_out = { 0, 0 };
 	const char *b;
 	size_t blen;
 
-	if (rtpc_flags_parse(j->flags ? j->flags : "", j->op, &fl, err) == -1)
+	if (rtpc_flags_parse(j->flags ? j->flags : "", j->op ==
+	    RTPC_OP_MANAGE ? RTPC_OP_OFFER : j->op, &fl, err) == -1)
 		return -1;
 	if (check_addrs(j, err) == -1)
 		return -1;
@@ -470,8 +570,24 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 	else
 		r->call.is_request = j->op == RTPC_OP_OFFER;
 	call_overrides(j, r);
+	sdp_in.off = 0;
+	sdp_in.len = 0;
+	if (j->op == RTPC_OP_MANAGE) {
+		if (manage_decide(j, r, b, &j->op, err) == -1)
+			return -1;
+		j->did = j->op;
+		if (j->op == RTPC_OP_NONE)
+			return emit(j, b, blen, r->sip.sdp, err);
+		if (rtpc_flags_parse(j->flags ? j->flags : "", j->op, &fl,
+		    err) == -1)
+			return -1;
+	}
 	if (needs_sdp(j->op) && take_sdp(j, r, b, blen, &fl, err) == -1)
 		return -1;
+	if (r->call.is_sip)
+		sdp_in = r->sip.sdp;
+	else if (inner == RTPC_FORM_SDP)
+		sdp_in.len = blen;
 	if (j->op <= RTPC_OP_DESTROY) {
 		if (rtpc_plan_build(j->op, &fl, &r->call, b, &r->sdp, j->set,
 		    &r->plan, err) == -1)
@@ -495,7 +611,7 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 	if (!needs_sdp(j->op)) {
 		if (check_destroy(j, r, err) == -1)
 			return -1;
-		return emit(j, b, blen, err);
+		return emit(j, b, blen, sdp_in, err);
 	}
 	if (take_replies(j, r, b, err) == -1)
 		return -1;
@@ -512,13 +628,15 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 		rw.replies = r->ul;
 		rw.fl = &fl;
 		rw.set = j->set;
+		rw.sdp_in = sdp_in;
+		rw.sdp_out = &sdp_out;
 		rw.add_marker = *j->set->marker != '\0' &&
 		    !rtpc_sdp_has_marker(b, rw.sip ? r->sip.body_off : 0,
 		    rw.sip ? r->sip.body_len : blen, j->set->marker);
 		rtpc_buf_init(&tmp, 0);
 		rc = rtpc_rewrite(&rw, &tmp, err);
 		if (rc == 0)
-			rc = emit(j, tmp.data, tmp.len, err);
+			rc = emit(j, tmp.data, tmp.len, sdp_out, err);
 		rtpc_buf_free(&tmp);
 		return rc;
 	}

@@ -14,7 +14,10 @@
 #include "transport.h"
 
 enum rtpc_form { RTPC_FORM_AUTO, RTPC_FORM_SDP, RTPC_FORM_SIP,
-	RTPC_FORM_BASE64 };
+	RTPC_FORM_BASE64,
+	RTPC_FORM_BODY,		/* output only: the SDP body alone */
+	RTPC_FORM_BODY64	/* output only: the SDP body in base64 */
+};
 
 enum rtpc_kind { RTPC_KIND_AUTO, RTPC_KIND_REQUEST, RTPC_KIND_REPLY };
 
@@ -36,6 +39,7 @@ struct rtpc_job {
 	int		 dry_run;	/* print the commands, send nothing */
 	const char	*fake_reply;	/* answer every command with this */
 	struct rtpc_extra extra;	/* P, S, R, Q */
+	int		 failure_route;	/* manage: in a failure route */
 	rtpc_trace_fn	 trace;
 	void		*trace_ctx;
 	rtpc_warn_fn	 warn;
@@ -48,6 +52,7 @@ struct rtpc_job {
 	int		 probes;
 	char		*reply;		/* Q, I, G: the relay's reply */
 	int		 from_first;	/* Q: the From-tag went first */
+	enum rtpc_op	 did;		/* manage: what it decided */
 };
 
 void	 rtpc_job_init(struct rtpc_job *, enum rtpc_op,

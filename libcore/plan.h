@@ -12,7 +12,8 @@
 #include "sdp.h"
 
 enum rtpc_op { RTPC_OP_OFFER, RTPC_OP_ANSWER, RTPC_OP_DESTROY,
-	RTPC_OP_PLAY, RTPC_OP_STOP, RTPC_OP_RECORD, RTPC_OP_QUERY, RTPC_OP_INFO };
+	RTPC_OP_PLAY, RTPC_OP_STOP, RTPC_OP_RECORD, RTPC_OP_QUERY, RTPC_OP_INFO,
+	RTPC_OP_MANAGE, RTPC_OP_NONE };
 
 /* What the commands without SDP (P, S, R, Q) need besides the call. */
 struct rtpc_extra {

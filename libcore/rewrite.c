@@ -190,6 +190,26 @@ apply(const char *buf, size_t len, struct edits *es, struct rtpc_buf *out)
 	return out->toobig ? -1 : 0;
 }
 
+/* Where the SDP ends up in the output, from the edits' length changes. */
+static void
+locate_sdp(const struct rtpc_rw *rw, const struct edits *es)
+{
+	size_t lo = rw->sdp_in.off, hi = lo + rw->sdp_in.len, i;
+	long long before = 0, inside = 0;
+
+	for (i = 0; i < es->n; i++) {
+		long long d = (long long)strlen(es->e[i].text) -
+		    (long long)es->e[i].len;
+
+		if (es->e[i].off < lo)
+			before += d;
+		else if (es->e[i].off <= hi)
+			inside += d;
+	}
+	rw->sdp_out->off = (size_t)((long long)lo + before);
+	rw->sdp_out->len = (size_t)((long long)rw->sdp_in.len + inside);
+}
+
 int
 rtpc_rewrite(const struct rtpc_rw *rw, struct rtpc_buf *out,
     struct rtpc_err *err)
@@ -226,6 +246,8 @@ rtpc_rewrite(const struct rtpc_rw *rw, struct rtpc_buf *out,
 		edit_add(&es, rw->sip->clen.off, rw->sip->clen.len, "%lld",
 		    blen);
 	}
+	if (rw->sdp_out != NULL && !es.nomem)
+		locate_sdp(rw, &es);
 	rc = es.nomem ? -1 : apply(rw->buf, rw->len, &es, out);
 	edits_free(&es);
 	free(cdone);

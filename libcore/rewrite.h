@@ -23,6 +23,8 @@ struct rtpc_rw {
 	const struct rtpc_flags	*fl;
 	const struct rtpc_settings *set;
 	int			 add_marker;
+	struct rtpc_span	 sdp_in;	/* the SDP in buf */
+	struct rtpc_span	*sdp_out;	/* filled: the SDP in out */
 };
 
 int	 rtpc_rewrite(const struct rtpc_rw *, struct rtpc_buf *,

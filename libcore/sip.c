@@ -288,9 +288,10 @@ take_header(const char *b, int kind, struct rtpc_span name,
 
 		while (i < end && isdigit((unsigned char)b[i]))
 			i++;
-		if (i == v.off || i == end || !is_ws(b[i]))
+		if (i == v.off || i == end || !is_ws(b[i]) || i - v.off > 10)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
 			    "sip line %d: bad CSeq", line);
+		m->cseq = span(v.off, i - v.off);
 		while (i < end && is_ws(b[i]))
 			i++;
 		ms = i;

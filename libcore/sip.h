@@ -24,6 +24,7 @@ struct rtpc_sip {
 	struct rtpc_span callid;
 	struct rtpc_span ftag;
 	struct rtpc_span ttag;		/* len 0 when absent */
+	struct rtpc_span cseq;		/* the CSeq number */
 	struct rtpc_span cseq_method;
 	struct rtpc_via	via[RTPC_SIP_VIAS];
 	int		nvia;		/* how many Via values, capped */

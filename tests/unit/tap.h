@@ -25,6 +25,9 @@ static int tap_failed;
 
 static inline void
 tap_vname(int pass, const char *file, int line, const char *fmt,
+    va_list ap) __attribute__((__format__(__printf__, 4, 0)));
+static inline void
+tap_vname(int pass, const char *file, int line, const char *fmt,
     va_list ap)
 {
 	tap_count++;

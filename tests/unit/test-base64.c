@@ -131,6 +131,14 @@ test_errors(void)
 		rtpc_buf_free(&b);
 	}
 	{
+		int rc = dec("Zm9vYg", &b, &off);
+
+		/* 6 digits: 4 bytes, unpadded; if accepted, must be exact */
+		ok(rc == -1 || (b.len == 4 && memcmp(b.data, "foob", 4) == 0),
+		    "unpadded 'Zm9vYg' is refused or decodes to foob");
+		rtpc_buf_free(&b);
+	}
+	{
 		int rc = dec("Zm9vYmE", &b, &off);
 
 		/* 7 digits: 5 bytes, unpadded; if accepted, must be exact */

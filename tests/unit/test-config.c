@@ -2,8 +2,6 @@
  * test-config.c: settings, config files (plain and Kamailio modparam
  * lines) and rtpproxy_sock proxy sets (config.h, config.c, pset.c).
  */
-#include <sys/stat.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,6 +336,16 @@ test_kamailio_file(void)
 	is_int(s.nsocks, 0, "... no nodes from them");
 	rtpc_settings_free(&s);
 
+	is_int(conf(&s, "modparam (\"rtpproxy\", \"rtpproxy_retr\", 3 )\n",
+	    &err), 0, "modparam with a space before '(' and before ')'");
+	is_int(s.retr, 3, "... rtpproxy_retr 3");
+	rtpc_settings_free(&s);
+
+	is_int(conf(&s, "loadmodule \"rtpproxy.so\"\nmodparam \"rtpproxy\"\n",
+	    &err), -1, "modparam without '(' is refused");
+	like(err.msg, "t.conf:2:", "... naming line 2");
+	rtpc_settings_free(&s);
+
 	is_int(conf(&s, "modparam(\"rtpproxy\" \"rtpproxy_retr\", 2)\n", &err),
 	    -1, "a modparam without its comma is refused");
 	like(err.msg, "t.conf:1:", "... naming line 1");
@@ -366,11 +374,15 @@ test_load(void)
 {
 	struct rtpc_settings s;
 	struct rtpc_err err;
-	char path[] = "/tmp/rtpp-unit-XXXXXX";
-	char dir[] = "/tmp/rtpp-unit-dir-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char path[512], dir[512];
 	static const char text[] = "rtpproxy_retr = 7\n";
 	int fd;
 
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	snprintf(path, sizeof(path), "%s/rtpp-unit-XXXXXX", tmp);
+	snprintf(dir, sizeof(dir), "%s/rtpp-unit-dir-XXXXXX", tmp);
 	rtpc_settings_init(&s);
 	fd = mkstemp(path);
 	ok(fd != -1 && write(fd, text, strlen(text)) == (ssize_t)strlen(text),

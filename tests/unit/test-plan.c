@@ -482,8 +482,11 @@ test_destroy(void)
 	refuse(RTPC_OP_DESTROY, "ieq", &c, NULL, RTPC_EXIT_USAGE, "'q'",
 	    "D with ieq (q is unknown)");
 	c.ftag = NULL;
+	refuse(RTPC_OP_DESTROY, "", &c, NULL, RTPC_EXIT_FAIL, "From-tag",
+	    "D on a SIP message without a From-tag (bad input)");
+	c.is_sip = 0;
 	refuse(RTPC_OP_DESTROY, "", &c, NULL, RTPC_EXIT_USAGE, "From-tag",
-	    "D without a From-tag");
+	    "D without a From-tag and no SIP message (usage)");
 	c.ftag = "F";
 	c.callid = NULL;
 	refuse(RTPC_OP_DESTROY, "", &c, NULL, RTPC_EXIT_USAGE, "Call-ID",
@@ -539,6 +542,18 @@ test_flags(void)
 	rtpc_err_clear(&err);
 	is_int(rtpc_flags_parse("q", RTPC_OP_DESTROY, &fl, &err), -1,
 	    "q refused for destroy too");
+	{
+		char many[100];
+
+		memset(many, 'i', sizeof(many) - 1);
+		many[sizeof(many) - 1] = '\0';
+		rtpc_err_clear(&err);
+		is_int(rtpc_flags_parse(many, RTPC_OP_OFFER, &fl, &err), -1,
+		    "99 modifier letters are refused");
+		like(err.msg, "too long", "... as too long");
+		is_int(rtpc_flags_parse(many, RTPC_OP_DESTROY, &fl, &err), 0,
+		    "... but mean nothing to D");
+	}
 }
 
 static void

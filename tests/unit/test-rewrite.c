@@ -478,6 +478,19 @@ test_hold(void)
 	    "a=nortpproxy:yes\n",
 	    "IPv6 hold: c=IN IP6 :: is kept");
 	check("v=0\n"
+	    "o=- 1 2 IN IP6 2001:db8::1\n"
+	    "s=-\n"
+	    "t=0 0\n"
+	    "m=audio 7000 RTP/AVP 0\n"
+	    "c=IN IP6 0:0:0:0:0:0:0:0\n", 0, 1, "", v6, 1, 0,
+	    "v=0\n"
+	    "o=- 1 2 IN IP6 2001:db8::1\n"
+	    "s=-\n"
+	    "t=0 0\n"
+	    "m=audio 40000 RTP/AVP 0\n"
+	    "c=IN IP6 0:0:0:0:0:0:0:0\n",
+	    "IPv6 hold written long: kept as written");
+	check("v=0\n"
 	    "o=- 1 2 IN IP4 10.0.0.1\n"
 	    "s=-\n"
 	    "c=IN IP4 0.0.0.0\n"

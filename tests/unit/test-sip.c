@@ -237,6 +237,8 @@ test_tags(void)
 		{ "<sip:a@b>;tag=abc;x-y=z", "abc", "tag before another param" },
 		{ "<sip:a@b>;x-tag=no;tag=yes", "yes", "x-tag is not tag" },
 		{ "<sip:a@b>;tagx=no", NULL, "tagx is not tag" },
+		{ "<sip:a@b>;tag", NULL, "tag without a value" },
+		{ "<sip:a@b>;tag=", NULL, "tag with an empty value" },
 		{ "Anonymous <sip:anonymous@anonymous.invalid>;tag=9fxced76sl",
 		    "9fxced76sl", "token display name" },
 	};
@@ -350,6 +352,16 @@ test_via(void)
 	    "the spaces");
 	span_is(msg, m.via[1].host, "10.0.0.2", "... second host");
 	is_int(m.via[1].branch.len, 0, "... second has no branch");
+	free(msg);
+
+	/* an empty value between commas is skipped */
+	msg = sipmsg("ACK sip:a@b SIP/2.0\n"
+	    "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKe1, ,"
+	    "SIP/2.0/UDP 10.0.0.2;branch=z9hG4bKe2\n"
+	    "Call-ID: c\nFrom: <sip:a@b>;tag=f\nCSeq: 1 ACK\n", "", 0);
+	is_int(parse(msg, &m, &err), 0, "Via with an empty value parses");
+	is_int(m.nvia, 2, "... two values, the empty one skipped");
+	span_is(msg, m.via[1].branch, "z9hG4bKe2", "... second branch");
 	free(msg);
 
 	/* no Via at all is fine (bare messages from tests) */
@@ -483,8 +495,10 @@ test_errors(void)
 		    "blank line", "no final line end" },
 		{ "INVITE sip:a@b SIP/2.0\r\nCall-ID c\r\n\r\n", "line 2",
 		    "a header without a colon" },
-		{ "INVITE sip:a@b SIP/2.0\r\n : x\r\n\r\n", "line 2",
+		{ "INVITE sip:a@b SIP/2.0\r\nCall-ID: c\r\n: x\r\n\r\n", "line 3",
 		    "an empty header name" },
+		{ "INVITE sip:a@b SIP/2.0\r\nCall-ID: c\r\n  : x\r\n\r\n",
+		    "From", "spaces and a colon (a continuation, not a header)" },
 		{ "INVITE sip:a@b SIP/2.0\r\n folded\r\nCall-ID: c\r\n\r\n",
 		    "line 2", "a continuation line first" },
 		{ "INVITE sip:a@b SIP/2.0\r\nCall-ID: c\r\nSubject: a\rb\r\n"
