@@ -4,6 +4,7 @@
  * the config file and defaults, and the run of a call-path tool.
  */
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <err.h>
 #include <errno.h>
@@ -33,7 +34,8 @@ enum {
 	O_DISABLE_TOUT, O_FORCE_SOCKET, O_MARKER, O_TIMEOUT_SOCKET, O_ICE,
 	O_EXTRA_ID, O_CALLID, O_FTAG, O_TTAG, O_SOURCE_IP, O_LOCAL_IP,
 	O_INPUT, O_OUTPUT, O_B64, O_REQUEST, O_REPLY, O_DRY_RUN,
-	O_FAKE_REPLY, O_TRACE, O_PASSTHROUGH, O_KAMAILIO_ENV, O_VERSION
+	O_FAKE_REPLY, O_TRACE, O_PASSTHROUGH, O_KAMAILIO_ENV, O_VERSION,
+	O_DEADLINE
 };
 
 static void
@@ -71,6 +73,7 @@ cli_cb(poptContext pc, enum poptCallbackReason reason,
 		[O_SOURCE_IP] = &cli.source_ip, [O_LOCAL_IP] = &cli.local_ip,
 		[O_INPUT] = &cli.input, [O_OUTPUT] = &cli.output,
 		[O_B64] = &cli.b64, [O_FAKE_REPLY] = &cli.fake_reply,
+		[O_DEADLINE] = &cli.deadline,
 	};
 
 	(void)pc;
@@ -143,6 +146,9 @@ struct poptOption cli_common_opts[] = {
 	    "a=nortpproxy:yes)", "LINE" },
 	{ "timeout-socket", '\0', POPT_ARG_STRING, NULL, O_TIMEOUT_SOCKET,
 	    "ask the relay to report timed-out calls to SOCKET", "SOCKET" },
+	{ "deadline", '\0', POPT_ARG_STRING, NULL, O_DEADLINE,
+	    "give up after SECONDS in all, whatever the relays do (exit 3)",
+	    "SECONDS" },
 	{ "trace", '\0', POPT_ARG_NONE, NULL, O_TRACE,
 	    "print every control datagram sent and received on stderr",
 	    NULL },
@@ -180,7 +186,8 @@ struct poptOption cli_io_opts[] = {
 	{ "input", '\0', POPT_ARG_STRING, NULL, O_INPUT,
 	    "input form: auto, sdp, sip or base64 (default auto)", "FORM" },
 	{ "output", '\0', POPT_ARG_STRING, NULL, O_OUTPUT,
-	    "output form: same, plain or base64 (default same)", "FORM" },
+	    "output form: same, plain, base64, sdp (the body alone) or "
+	    "sdp-base64 (default same)", "FORM" },
 	{ "b64", '\0', POPT_ARG_STRING, NULL, O_B64,
 	    "take the message as base64 from this argument, not stdin",
 	    "DATA" },
@@ -226,6 +233,7 @@ cli_free(struct cli *c)
 	free(c->output);
 	free(c->b64);
 	free(c->fake_reply);
+	free(c->deadline);
 	rtpc_settings_free(&c->set_);
 }
 
@@ -402,11 +410,16 @@ parse_form(const char *v, int out, enum rtpc_form *f)
 		*f = RTPC_FORM_SIP;
 	else if (out && strcmp(v, "plain") == 0)
 		*f = RTPC_FORM_SDP;
+	else if (out && strcmp(v, "sdp") == 0)
+		*f = RTPC_FORM_BODY;
+	else if (out && strcmp(v, "sdp-base64") == 0)
+		*f = RTPC_FORM_BODY64;
 	else if (strcmp(v, "base64") == 0)
 		*f = RTPC_FORM_BASE64;
 	else {
 		warnx("--%s: '%s' is not one of %s", out ? "output" : "input",
-		    v, out ? "same, plain, base64" : "auto, sdp, sip, base64");
+		    v, out ? "same, plain, base64, sdp, sdp-base64" :
+		    "auto, sdp, sip, base64");
 		return -1;
 	}
 	return 0;
@@ -457,6 +470,50 @@ parse_args(int argc, char **argv, const struct poptOption *table,
 	return pc;
 }
 
+/* --deadline: the run is over, whatever it was doing; nothing printed. */
+static void
+deadline_hit(int sig)
+{
+	static const char tail[] = ": deadline reached; gave up\n";
+	const char *p = cli.prog ? cli.prog : "rtpp";
+
+	(void)sig;
+	(void)!write(STDERR_FILENO, p, strlen(p));
+	(void)!write(STDERR_FILENO, tail, sizeof(tail) - 1);
+	_exit(RTPC_EXIT_NORELAY);
+}
+
+static int
+arm_deadline(const char *v)
+{
+	struct itimerval it;
+	long ms;
+
+	if (v == NULL)
+		return 0;
+	if (rtpc_parse_seconds(v, 1, 3600 * 1000, &ms) == -1) {
+		warnx("--deadline: '%s' is not a number of seconds between "
+		    "0.001 and 3600", v);
+		return RTPC_EXIT_USAGE;
+	}
+	signal(SIGALRM, deadline_hit);
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
+	return 0;
+}
+
+/* Past this point the result is written whatever the clock says. */
+static void
+disarm_deadline(void)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 /*
  * Start a run: parse the command line (the tool's own options first),
  * build the settings and the job from the options.  Returns 0, or the
@@ -490,6 +547,8 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 	if (parse_form(cli.input, 0, &inf) == -1 ||
 	    parse_form(cli.output, 1, &outf) == -1)
 		return RTPC_EXIT_USAGE;
+	if ((rc = arm_deadline(cli.deadline)) != 0)
+		return rc;
 	if ((rc = cli_settings(&cli, &cli.set_)) != 0)
 		return rc;
 	cr->job.callid = cli.callid;
@@ -552,6 +611,7 @@ cli_exec(struct cli_run *cr, int input_optional)
 int
 cli_output(struct cli_run *cr, int rc)
 {
+	disarm_deadline();
 	if (rc == 0)
 		return write_out(cr->job.out.data, cr->job.out.len) == -1 ?
 		    RTPC_EXIT_FAIL : 0;

@@ -44,6 +44,7 @@ struct cli {
 	int		 passthrough;
 	int		 kamailio_env;
 	int		 version;
+	char		*deadline;
 	struct rtpc_settings set_;
 };
 
