@@ -46,11 +46,23 @@ rtpc_job_init(struct rtpc_job *j, enum rtpc_op op,
 	j->op = op;
 	j->set = set;
 	rtpc_buf_init(&j->out, 0);
+	rtpc_buf_init(&j->ex.before, 0);
+	rtpc_buf_init(&j->ex.after, 0);
 }
 
 void
 rtpc_job_free(struct rtpc_job *j)
 {
+	size_t i;
+
+	for (i = 0; i < j->ex.ncmds; i++) {
+		free(j->ex.cmds[i].sent);
+		free(j->ex.cmds[i].reply);
+	}
+	free(j->ex.cmds);
+	rtpc_buf_free(&j->ex.before);
+	rtpc_buf_free(&j->ex.after);
+	memset(&j->ex, 0, sizeof(j->ex));
 	rtpc_buf_free(&j->out);
 	free(j->reply);
 	j->reply = NULL;
@@ -527,14 +539,7 @@ run_free(struct run *r, const struct rtpc_job *j)
 		free(r->own[i]);
 	if (r->replies != NULL && r->replies != r->talk.replies)
 		free(r->replies);
-	else if (r->talk.replies != NULL) {
-		size_t k;
-
-		for (k = 0; k < r->plan.n; k++)
-			free(r->talk.replies[k]);
-		free(r->talk.replies);
-		free(r->talk.rtts);
-	}
+	rtpc_talk_results_free(&r->talk, r->plan.n);
 	rtpc_talk_free(&r->talk);
 	rtpc_plan_free(&r->plan);
 	rtpc_state_free(&r->state);
@@ -635,11 +640,45 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 		    rw.sip ? r->sip.body_len : blen, j->set->marker);
 		rtpc_buf_init(&tmp, 0);
 		rc = rtpc_rewrite(&rw, &tmp, err);
+		if (rc == 0 && j->explain) {
+			rtpc_buf_add(&j->ex.before, b + sdp_in.off, sdp_in.len);
+			rtpc_buf_add(&j->ex.after, tmp.data + sdp_out.off,
+			    sdp_out.len);
+		}
 		if (rc == 0)
 			rc = emit(j, tmp.data, tmp.len, sdp_out, err);
 		rtpc_buf_free(&tmp);
 		return rc;
 	}
+}
+
+/* Copy what --explain shows out of the run before it is freed. */
+static void
+keep_explain(struct rtpc_job *j, const struct run *r)
+{
+	const struct rtpc_talk *t = &r->talk;
+	size_t i;
+
+	for (i = 0; i < t->nnotes && i < RTPC_TALK_NOTES; i++) {
+		strlcpy(j->ex.nodes[i].url, t->notes[i].node->url,
+		    sizeof(j->ex.nodes[i].url));
+		j->ex.nodes[i].weight = t->notes[i].node->weight;
+		j->ex.nodes[i].score = t->notes[i].score;
+		strlcpy(j->ex.nodes[i].what, t->notes[i].what,
+		    sizeof(j->ex.nodes[i].what));
+	}
+	j->ex.nnodes = i;
+	if (t->sent == NULL || r->plan.n == 0)
+		return;
+	if ((j->ex.cmds = calloc(r->plan.n, sizeof(*j->ex.cmds))) == NULL)
+		return;
+	for (i = 0; i < r->plan.n; i++) {
+		j->ex.cmds[i].sent = t->sent[i] ? strdup(t->sent[i]) : NULL;
+		j->ex.cmds[i].reply = t->replies[i] ? strdup(t->replies[i]) :
+		    NULL;
+		j->ex.cmds[i].rtt_us = t->rtts[i];
+	}
+	j->ex.ncmds = r->plan.n;
 }
 
 /*
@@ -658,6 +697,8 @@ rtpc_job_run(struct rtpc_job *j, const char *in, size_t len,
 	rc = run_steps(j, &r, in, len, err);
 	if (rc == -1)
 		rtpc_buf_reset(&j->out);
+	if (j->explain)
+		keep_explain(j, &r);
 	run_free(&r, j);
 	return rc;
 }

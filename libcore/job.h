@@ -21,6 +21,25 @@ enum rtpc_form { RTPC_FORM_AUTO, RTPC_FORM_SDP, RTPC_FORM_SIP,
 
 enum rtpc_kind { RTPC_KIND_AUTO, RTPC_KIND_REQUEST, RTPC_KIND_REPLY };
 
+/* What --explain shows: nodes, commands, SDP before and after. */
+struct rtpc_explain {
+	struct {
+		char		url[256];
+		unsigned	weight;
+		double		score;
+		char		what[200];
+	}		 nodes[RTPC_TALK_NOTES];
+	size_t		 nnodes;
+	struct {
+		char	*sent;
+		char	*reply;
+		long	 rtt_us;
+	}		*cmds;
+	size_t		 ncmds;
+	struct rtpc_buf	 before;	/* the SDP as it came */
+	struct rtpc_buf	 after;		/* the SDP as it goes */
+};
+
 struct rtpc_job {
 	enum rtpc_op	 op;
 	const char	*flags;		/* the module's flags, or NULL */
@@ -40,6 +59,7 @@ struct rtpc_job {
 	const char	*fake_reply;	/* answer every command with this */
 	struct rtpc_extra extra;	/* P, S, R, Q */
 	int		 failure_route;	/* manage: in a failure route */
+	int		 explain;	/* fill ex */
 	rtpc_trace_fn	 trace;
 	void		*trace_ctx;
 	rtpc_warn_fn	 warn;
@@ -53,6 +73,7 @@ struct rtpc_job {
 	char		*reply;		/* Q, I, G: the relay's reply */
 	int		 from_first;	/* Q: the From-tag went first */
 	enum rtpc_op	 did;		/* manage: what it decided */
+	struct rtpc_explain ex;
 };
 
 void	 rtpc_job_init(struct rtpc_job *, enum rtpc_op,

@@ -34,13 +34,48 @@ free_replies(struct rtpc_talk *t, size_t n)
 {
 	size_t i;
 
-	if (t->replies != NULL)
-		for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (t->replies != NULL)
 			free(t->replies[i]);
+		if (t->sent != NULL)
+			free(t->sent[i]);
+	}
 	free(t->replies);
+	free(t->sent);
 	free(t->rtts);
 	t->replies = NULL;
+	t->sent = NULL;
 	t->rtts = NULL;
+}
+
+/* Free what rtpc_talk_run returned for a plan of n commands. */
+void
+rtpc_talk_results_free(struct rtpc_talk *t, size_t n)
+{
+	free_replies(t, n);
+}
+
+/* Note what happened to a node, for --explain. */
+static void
+note(struct rtpc_talk *t, const struct rtpc_node *n, const char *key,
+    const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < t->nnotes; i++)
+		if (t->notes[i].node == n)
+			break;
+	if (i == t->nnotes) {
+		if (t->nnotes == RTPC_TALK_NOTES)
+			return;
+		t->notes[t->nnotes].node = n;
+		t->notes[t->nnotes].score = rtpc_select_score(key, n);
+		t->notes[t->nnotes].what[0] = '\0';
+		t->nnotes++;
+	}
+	if (t->notes[i].what[0] != '\0')
+		strlcat(t->notes[i].what, "; ", sizeof(t->notes[i].what));
+	strlcat(t->notes[i].what, what, sizeof(t->notes[i].what));
 }
 
 void
@@ -214,6 +249,8 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 		}
 		if (c->z > 0 && !ns->rep && !warned++)
 			warn(t, n->url, "relay cannot re-packetize; Z dropped");
+		free(t->sent[i]);
+		t->sent[i] = strdup(cmd.data);
 		if (rtpc_tx_send(&t->tx, n, cmd.data, r, sizeof(r),
 		    &t->rtts[i], err) == -1) {
 			rtpc_buf_free(&cmd);
@@ -253,33 +290,53 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		return rtpc_err_set(err, RTPC_EXIT_USAGE,
 		    "no proxy set %d in the configuration", t->set->set);
 	t->replies = calloc(pl->n ? pl->n : 1, sizeof(*t->replies));
+	t->sent = calloc(pl->n ? pl->n : 1, sizeof(*t->sent));
 	t->rtts = calloc(pl->n ? pl->n : 1, sizeof(*t->rtts));
-	if (t->replies == NULL || t->rtts == NULL) {
+	if (t->replies == NULL || t->rtts == NULL || t->sent == NULL) {
 		free_replies(t, 0);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	}
 	rtpc_select_order(pl->callid, nodes, n);
 	for (i = 0; i < n; i++) {
 		struct rtpc_nstate *ns;
+		char why[200];
 		int test;
 
-		if (!usable(t, nodes[i], &test, err))
-			continue;
-		tried++;
 		ns = rtpc_state_node(t->state, nodes[i]->url);
-		if ((test || (caps && !ns->caps)) &&
-		    rtpc_talk_probe(t, nodes[i], err) == -1)
+		if (!usable(t, nodes[i], &test, err)) {
+			if (ns != NULL && ns->disabled == RTPC_DISABLED_ADMIN)
+				note(t, nodes[i], pl->callid,
+				    "skipped: disabled by the operator");
+			else if (ns != NULL)
+				note(t, nodes[i], pl->callid, ns->until >
+				    rtpc_now() ? "skipped: disabled after a "
+				    "failure" : "skipped: another run is "
+				    "re-testing it");
 			continue;
+		}
+		tried++;
+		if (test)
+			note(t, nodes[i], pl->callid, "re-tested");
+		if ((test || (caps && !ns->caps)) &&
+		    rtpc_talk_probe(t, nodes[i], err) == -1) {
+			snprintf(why, sizeof(why), "probe failed: %.180s", err->msg);
+			note(t, nodes[i], pl->callid, why);
+			continue;
+		}
 		if (pl->need_ptl && !ns->ptl) {
 			rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: relay lacks "
 			    "capability 20081102 (prompts); nothing sent",
 			    nodes[i]->url);
+			note(t, nodes[i], pl->callid, "lacks capability 20081102");
 			break;
 		}
 		if (send_all(t, nodes[i], pl, err) == 0) {
 			t->used = nodes[i];
+			note(t, nodes[i], pl->callid, "used");
 			break;
 		}
+		snprintf(why, sizeof(why), "failed: %.180s", err->msg);
+		note(t, nodes[i], pl->callid, why);
 		if (err->code != RTPC_EXIT_NORELAY)
 			break;
 		rtpc_talk_fail(t, nodes[i], err->msg);

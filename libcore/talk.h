@@ -15,6 +15,15 @@
 
 typedef void (*rtpc_warn_fn)(void *, const char *);
 
+#define RTPC_TALK_NOTES	16
+
+/* What happened to one node of the call's order (for --explain). */
+struct rtpc_talk_note {
+	const struct rtpc_node	*node;
+	double			 score;
+	char			 what[200];
+};
+
 struct rtpc_talk {
 	const struct rtpc_settings *set;
 	const struct rtpc_pset	*ps;
@@ -25,6 +34,9 @@ struct rtpc_talk {
 	/* results */
 	const struct rtpc_node	*used;		/* the node that answered */
 	char			**replies;	/* one per command */
+	char			**sent;		/* the commands as sent */
+	struct rtpc_talk_note	 notes[RTPC_TALK_NOTES];
+	size_t			 nnotes;
 	long			*rtts;		/* µs, one per command */
 	int			 probes;	/* probe datagrams answered */
 };
@@ -37,6 +49,7 @@ int	 rtpc_talk_probe(struct rtpc_talk *, const struct rtpc_node *,
 	    struct rtpc_err *);
 void	 rtpc_talk_fail(struct rtpc_talk *, const struct rtpc_node *,
 	    const char *);
+void	 rtpc_talk_results_free(struct rtpc_talk *, size_t);
 void	 rtpc_talk_free(struct rtpc_talk *);
 
 #endif

@@ -35,7 +35,7 @@ enum {
 	O_EXTRA_ID, O_CALLID, O_FTAG, O_TTAG, O_SOURCE_IP, O_LOCAL_IP,
 	O_INPUT, O_OUTPUT, O_B64, O_REQUEST, O_REPLY, O_DRY_RUN,
 	O_FAKE_REPLY, O_TRACE, O_PASSTHROUGH, O_KAMAILIO_ENV, O_VERSION,
-	O_DEADLINE
+	O_DEADLINE, O_EXPLAIN
 };
 
 static void
@@ -101,6 +101,9 @@ cli_cb(poptContext pc, enum poptCallbackReason reason,
 		break;
 	case O_KAMAILIO_ENV:
 		cli.kamailio_env = 1;
+		break;
+	case O_EXPLAIN:
+		cli.explain = 1;
 		break;
 	case O_VERSION:
 		printf("%s (%s) %s\n", cli.prog, PACKAGE_NAME, PACKAGE_VERSION);
@@ -197,6 +200,9 @@ struct poptOption cli_io_opts[] = {
 	{ "passthrough", '\0', POPT_ARG_NONE, NULL, O_PASSTHROUGH,
 	    "on failure write the input unchanged (the status still says "
 	    "why)", NULL },
+	{ "explain", '\0', POPT_ARG_NONE, NULL, O_EXPLAIN,
+	    "after the run, report on stderr the node chosen and why, each "
+	    "command and reply with its time, and the SDP diff", NULL },
 	{ "dry-run", '\0', POPT_ARG_NONE, NULL, O_DRY_RUN,
 	    "print the commands that would be sent; send nothing", NULL },
 	{ "fake-reply", '\0', POPT_ARG_STRING, NULL, O_FAKE_REPLY,
@@ -561,6 +567,7 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 	cr->job.out_form = outf;
 	cr->job.dry_run = cli.dry_run;
 	cr->job.fake_reply = cli.fake_reply;
+	cr->job.explain = cli.explain;
 	cr->job.warn = cli_warn;
 	if (cli.trace)
 		cr->job.trace = cli_trace;
@@ -654,5 +661,8 @@ cli_callpath(int argc, char **argv, enum rtpc_op op, const char *prog)
 	if ((rc = cli_no_more_args(&cr)) != 0)
 		return cli_end(&cr, rc);
 	rc = cli_exec(&cr, op == RTPC_OP_DESTROY);
-	return cli_end(&cr, cli_output(&cr, rc));
+	rc = cli_output(&cr, rc);
+	if (cli.explain)
+		cli_explain(&cr.job, rc);
+	return cli_end(&cr, rc);
 }

@@ -45,6 +45,7 @@ struct cli {
 	int		 kamailio_env;
 	int		 version;
 	char		*deadline;
+	int		 explain;
 	struct rtpc_settings set_;
 };
 
@@ -73,5 +74,6 @@ int	 cli_settings(struct cli *, struct rtpc_settings *);
 void	 cli_trace(void *, int, const char *, const char *, size_t);
 void	 cli_warn(void *, const char *);
 void	 cli_free(struct cli *);
+void	 cli_explain(const struct rtpc_job *, int);
 
 #endif

@@ -31,5 +31,8 @@ main(int argc, char **argv)
 	if ((rc = cli_no_more_args(&cr)) != 0)
 		return cli_end(&cr, rc);
 	rc = cli_exec(&cr, 0);
-	return cli_end(&cr, cli_output(&cr, rc));
+	rc = cli_output(&cr, rc);
+	if (cli.explain)
+		cli_explain(&cr.job, rc);
+	return cli_end(&cr, rc);
 }
