@@ -28,8 +28,9 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 
-TOOLS=(rtpp-offer rtpp-answer rtpp-destroy)
-PAGES=(rtpp-offer.1 rtpp-answer.1 rtpp-destroy.1 rtpp.conf.5)
+TOOLS=(rtpp-offer rtpp-answer rtpp-destroy rtpp-stream rtpp-stat)
+PAGES=(rtpp-offer.1 rtpp-answer.1 rtpp-destroy.1 rtpp-stream.1 rtpp-stat.1
+    rtpp.conf.5)
 
 setup_file() {
 	export MANDIR=${RTPP_MANDIR:-$BATS_TEST_DIRNAME/../man}
@@ -222,6 +223,14 @@ check_examples() {
 
 @test "rtpp-destroy(1) examples" {
 	check_examples rtpp-destroy.1
+}
+
+@test "rtpp-stream(1) examples" {
+	check_examples rtpp-stream.1
+}
+
+@test "rtpp-stat(1) examples" {
+	check_examples rtpp-stat.1
 }
 
 @test "rtpp.conf(5) examples" {

@@ -1,0 +1,329 @@
+#!/usr/bin/env bats
+# rtpp-stat: Q (a call's statistics), I and G (the relay's) against the
+# fake relay: exact command text, the raw reply, --json; and a live call
+# on a real rtpengine.
+#
+# rtpengine 10.5 hangs a control thread when a Q is followed by any other
+# command on the same call, after which SIGTERM no longer stops it: the
+# rtpengine tests query each call once, use an instance of their own and
+# kill it with SIGKILL.
+
+load helpers
+load lib/rtpengine
+
+setup() {
+	rtpp_setup
+	fake_start a
+	export RTPP_SOCK="$FAKE_URL_A"
+	work="$BATS_TEST_TMPDIR"
+}
+
+teardown() {
+	if [[ -n ${RTPENGINE_QS_PID-} ]]; then
+		kill -KILL "$RTPENGINE_QS_PID" 2>/dev/null || true
+	fi
+	rtpengine_stop_all
+	rtpp_teardown
+}
+
+# The standard output is exactly the text given plus a newline.
+assert_out_line() {
+	printf '%s\n' "$1" >"$BATS_TEST_TMPDIR/want"
+	assert_out_file "$BATS_TEST_TMPDIR/want"
+}
+
+@test "request without To-tag: Q CID F;1 alone, no probe; the raw reply and a newline on stdout" {
+	runx rtpp-stat <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	assert_out_line '60 0 0 0 0'
+	assert_cmds a 'Q 1-15483@127.0.0.1 15483-uac-1;1'
+}
+
+@test "request with To-tag: F;1 T;1; reply: T;1 F;1 (;1 on both tags)" {
+	fake_script a 'Q* -> reply 17 100 200 300 4'
+	runx rtpp-stat <"$FIX/bye.sip"
+	assert_equal "$status" 0
+	assert_out_line '17 100 200 300 4'
+	runx rtpp-stat <"$FIX/ack.sip"
+	assert_equal "$status" 0
+	runx rtpp-stat <"$FIX/ok.sip"
+	assert_equal "$status" 0
+	assert_out_line '17 100 200 300 4'
+	assert_cmds a \
+	    'Q 1-15483@127.0.0.1 15483-uac-1;1 15475-uas-1;1' \
+	    'Q 1-15483@127.0.0.1 15483-uac-1;1 15475-uas-1;1' \
+	    'Q 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1'
+}
+
+@test "a reply without To-tag fails with exit 1, nothing sent" {
+	runx rtpp-stat --to-tag '' <"$FIX/ok.sip"
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-stat: a reply needs a To-tag"
+	assert_equal "$(fake_count a)" 0
+}
+
+@test "--request and --reply choose the order for call data given by options" {
+	rtpp-stat --request --call-id c1 --from-tag f1 --to-tag t1 </dev/null >/dev/null
+	rtpp-stat --reply --call-id c1 --from-tag f1 --to-tag t1 </dev/null >/dev/null
+	rtpp-stat --request --call-id c1 --from-tag f1 </dev/null >/dev/null
+	assert_cmds a 'Q c1 f1;1 t1;1' 'Q c1 t1;1 f1;1' 'Q c1 f1;1'
+}
+
+# Bug: with call data from options and no --request/--reply the run takes
+# itself for a reply (T;1 F;1), and fails without a To-tag.
+@test "call data from options alone: From-tag first, To-tag optional" {
+	runx rtpp-stat --call-id c2 --from-tag f2 </dev/null
+	assert_equal "$stderr" ""
+	assert_equal "$status" 0
+	runx rtpp-stat --call-id c2 --from-tag f2 --to-tag t2 </dev/null
+	assert_equal "$status" 0
+	assert_cmds a 'Q c2 f2;1' 'Q c2 f2;1 t2;1'
+}
+
+@test "one run sends one command: no probe, never a D; the message is not echoed" {
+	rtpp-stat <"$FIX/bye.sip" >"$work/1"
+	rtpp-stat <"$FIX/bye.sip" >"$work/2"
+	assert_equal "$(fake_count a)" 2
+	run grep -c -v '^Q ' <(cmds a)
+	assert_output 0
+	assert_equal "$(cat "$work/1" "$work/2")" $'60 0 0 0 0\n60 0 0 0 0'
+}
+
+@test "--json: sippy's five fields named for the caller and the callee" {
+	fake_script a 'Q* -> reply 60 1 2 3 4'
+	runx rtpp-stat --json <"$FIX/bye.sip"
+	assert_equal "$status" 0
+	assert_out_line '{"raw":"60 1 2 3 4","ttl":60,"pkts_from_caller":1,"pkts_from_callee":2,"relayed":3,"dropped":4}'
+	jq -e '.ttl == 60 and .pkts_from_caller == 1 and .pkts_from_callee == 2 and .relayed == 3 and .dropped == 4' "$out"
+	# in a reply the callee's tag goes first, so its count comes first
+	runx rtpp-stat --json <"$FIX/ok.sip"
+	assert_equal "$status" 0
+	assert_out_line '{"raw":"60 1 2 3 4","ttl":60,"pkts_from_callee":1,"pkts_from_caller":2,"relayed":3,"dropped":4}'
+	jq -e '.pkts_from_caller == 2 and .pkts_from_callee == 1' "$out"
+}
+
+@test "--json: numbers stay numbers, anything else becomes a string, escaped" {
+	fake_script a 'Q* -> reply 60 -1 1.5 007 x"y\\z'
+	runx rtpp-stat --json <"$FIX/bye.sip"
+	assert_equal "$status" 0
+	jq -e '.raw == "60 -1 1.5 007 x\"y\\z" and .ttl == 60 and .pkts_from_caller == -1 and
+	    .pkts_from_callee == 1.5 and .relayed == "007" and .dropped == "x\"y\\z"' "$out"
+	assert_equal "$(wc -l <"$out")" 1
+}
+
+@test "--json: a reply of another shape gets field names by position" {
+	fake_script a 'Q* -> reply 3598 30 0'
+	runx rtpp-stat --json <"$FIX/bye.sip"
+	assert_equal "$status" 0
+	assert_out_line '{"raw":"3598 30 0","field1":3598,"field2":30,"field3":0}'
+}
+
+@test "--verbose: Qv; --json turns the name=value pairs into keys" {
+	fake_script a 'Qv* -> reply ttl=59 npkts_ina=5 npkts_ino=7 nrelayed=12 ndropped=0'
+	runx rtpp-stat --verbose <"$FIX/ok.sip"
+	assert_equal "$status" 0
+	assert_out_line 'ttl=59 npkts_ina=5 npkts_ino=7 nrelayed=12 ndropped=0'
+	runx rtpp-stat --verbose --json <"$FIX/ok.sip"
+	assert_equal "$status" 0
+	jq -e '.ttl == 59 and .npkts_ina == 5 and .npkts_ino == 7 and .nrelayed == 12 and .ndropped == 0' "$out"
+	assert_cmds a 'Qv 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1' 'Qv 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1'
+}
+
+@test "--counters: the names after the tags; --json names the values after them" {
+	fake_script a 'Q* ttl rtpa_nlost -> reply 58 3'
+	runx rtpp-stat --counters ttl,rtpa_nlost <"$FIX/bye.sip"
+	assert_equal "$status" 0
+	assert_out_line '58 3'
+	runx rtpp-stat --counters 'ttl rtpa_nlost' --json <"$FIX/bye.sip"
+	assert_equal "$status" 0
+	assert_out_line '{"raw":"58 3","ttl":58,"rtpa_nlost":3}'
+	runx rtpp-stat --counters ttl,rtpa_nlost --verbose <"$FIX/ok.sip"
+	assert_equal "$status" 0
+	assert_cmds a \
+	    'Q 1-15483@127.0.0.1 15483-uac-1;1 15475-uas-1;1 ttl rtpa_nlost' \
+	    'Q 1-15483@127.0.0.1 15483-uac-1;1 15475-uas-1;1 ttl rtpa_nlost' \
+	    'Qv 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1 ttl rtpa_nlost'
+}
+
+@test "--counters need a To-tag (exit 1) and names of letters, digits and _ (exit 2); nothing sent" {
+	runx rtpp-stat --counters ttl <"$FIX/invite.sip"
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-stat: named counters need a To-tag"
+	runx rtpp-stat --counters 'ttl;D' <"$FIX/bye.sip"
+	assert_equal "$status" 2
+	assert_no_out
+	assert_equal "$stderr" "rtpp-stat: --counters 'ttl;D': names are letters, digits and _"
+	assert_equal "$(fake_count a)" 0
+}
+
+# Bug: "a, b" and ",a,,b," are sent with runs of spaces ("G a  b").
+@test "counter names go out separated by single spaces" {
+	fake_script a 'G* -> reply 1 2'
+	rtpp-stat --global --counters 'nsess_created, ncmds_rcvd' >/dev/null
+	rtpp-stat --global --counters ',nsess_created,,ncmds_rcvd,' >/dev/null
+	rtpp-stat --counters 'ttl,  npkts_ina' <"$FIX/bye.sip" >/dev/null
+	assert_cmds a 'G nsess_created ncmds_rcvd' 'G nsess_created ncmds_rcvd' \
+	    'Q 1-15483@127.0.0.1 15483-uac-1;1 15475-uas-1;1 ttl npkts_ina'
+}
+
+@test "--global: I, the multi-line reply as it is; no stdin read, no call data needed" {
+	fake_script a 'I -> reply sessions created: 3\nactive sessions: 1\nactive streams: 2'
+	runx rtpp-stat --global <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	printf 'sessions created: 3\nactive sessions: 1\nactive streams: 2\n' >"$work/want"
+	assert_out_file "$work/want"
+	runx rtpp-stat --global </dev/null
+	assert_equal "$status" 0
+	assert_out_file "$work/want"
+	assert_cmds a 'I' 'I'
+}
+
+@test "--global --verbose: Il (with the load line)" {
+	fake_script a 'Il -> reply sessions created: 3\naverage load: 0.5'
+	runx rtpp-stat --global --verbose </dev/null
+	assert_equal "$status" 0
+	printf 'sessions created: 3\naverage load: 0.5\n' >"$work/want"
+	assert_out_file "$work/want"
+	assert_cmds a 'Il'
+}
+
+@test "--global --counters: G NAMES; --verbose: Gv; --json keys from the names or the pairs" {
+	fake_script a 'G nsess_created ncmds_rcvd -> reply 12 345
+Gv nsess_created ncmds_rcvd -> reply nsess_created=12 ncmds_rcvd=345'
+	runx rtpp-stat --global --counters nsess_created,ncmds_rcvd
+	assert_equal "$status" 0
+	assert_out_line '12 345'
+	runx rtpp-stat --global --counters nsess_created,ncmds_rcvd --json
+	assert_equal "$status" 0
+	assert_out_line '{"raw":"12 345","nsess_created":12,"ncmds_rcvd":345}'
+	runx rtpp-stat --global --counters nsess_created,ncmds_rcvd --verbose --json
+	assert_equal "$status" 0
+	jq -e '.nsess_created == 12 and .ncmds_rcvd == 345 and .raw == "nsess_created=12 ncmds_rcvd=345"' "$out"
+	assert_cmds a 'G nsess_created ncmds_rcvd' 'G nsess_created ncmds_rcvd' 'Gv nsess_created ncmds_rcvd'
+}
+
+@test "E replies: exit 1, stdout empty, the code and its meaning on stderr" {
+	fake_script a 'Q* -> reply E50
+I -> reply E8
+G* -> reply E68'
+	runx rtpp-stat <"$FIX/bye.sip"
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-stat: $FAKE_URL_A: relay said E50 (session not found)"
+	runx rtpp-stat --json <"$FIX/bye.sip"
+	assert_equal "$status" 1
+	assert_no_out
+	runx rtpp-stat --global
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-stat: $FAKE_URL_A: relay said E8 (refused: rtpengine's answer to any failure)"
+	runx rtpp-stat --global --counters nosuch
+	assert_equal "$status" 1
+	[[ $stderr == "rtpp-stat: $FAKE_URL_A: relay said E68 ("*")" ]]
+}
+
+@test "a unix-socket relay gets the same text without a cookie" {
+	fake_start_unix u 'Q* -> reply 60 5 6 11 0'
+	export RTPP_SOCK="$FAKE_URL_U"
+	runx rtpp-stat <"$FIX/ok.sip"
+	assert_equal "$status" 0
+	assert_out_line '60 5 6 11 0'
+	assert_cmds u 'Q 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1'
+}
+
+@test "--dry-run prints the command and sends nothing" {
+	run -0 rtpp-stat --dry-run <"$FIX/ok.sip"
+	assert_output 'Q 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1'
+	run -0 rtpp-stat --dry-run --global
+	assert_output 'I'
+	run -0 rtpp-stat --dry-run --global --verbose --counters a,b
+	assert_output 'Gv a b'
+	assert_equal "$(fake_count a)" 0
+}
+
+@test "a relay that does not answer: exit 3, stdout empty" {
+	fake_script a 'Q* -> silent'
+	runx rtpp-stat --tout 0.1 --retr 2 <"$FIX/ok.sip"
+	assert_equal "$status" 3
+	assert_no_out
+	[[ $stderr == "rtpp-stat: no relay available: "* ]]
+	assert_equal "$(fake_count a)" 2
+}
+
+@test "extra arguments are a usage error" {
+	runx rtpp-stat foo <"$FIX/ok.sip"
+	assert_equal "$status" 2
+	assert_no_out
+	assert_equal "$stderr" "rtpp-stat: unexpected argument 'foo' (try --help)"
+	assert_equal "$(fake_count a)" 0
+}
+
+# Make a SIP message from a fixture with a fresh Call-ID and the party's
+# media port: FILE CALLID PORT.
+message() {
+	sed -e "s/1-15483@127.0.0.1/$2/g" -e "s/m=audio [0-9]*/m=audio $3/" "$1" |
+	    python3 -c '
+import re, sys
+d = sys.stdin.buffer.read()
+h, b = d.split(b"\r\n\r\n", 1)
+h = re.sub(rb"Content-Length: \d+", b"Content-Length: %d" % len(b), h)
+sys.stdout.buffer.write(h + b"\r\n\r\n" + b)'
+}
+
+# The m= port of the first stream in a message.
+mport() {
+	sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$1" | head -n 1
+}
+
+@test "rtpengine: a live call's counts are above 0 after RTP went through (one Q per call, no D)" {
+	rtpengine_start qs
+	export RTPP_SOCK="$RTPENGINE_URL_QS"
+	# call 1 carries RTP, call 2 none; each is queried once
+	pa=$(free_udp_port)
+	pb=$(free_udp_port)
+	for n in 1 2; do
+		cid="qs$n-$RANDOM@127.0.0.1"
+		message "$FIX/invite.sip" "$cid" "$pa" >"$work/inv$n"
+		message "$FIX/ok.sip" "$cid" "$pb" >"$work/ok$n"
+		rtpp-offer <"$work/inv$n" >"$work/inv$n.out"
+		rtpp-answer <"$work/ok$n" >"$work/ok$n.out"
+	done
+	assert_equal "$(rtpengine_sessions qs)" 2
+	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
+	    --a-sends-to "127.0.0.1:$(mport "$work/ok1.out")" \
+	    --b-sends-to "127.0.0.1:$(mport "$work/inv1.out")" --timeout 1
+	assert_line --regexp '^a->b [1-9][0-9]*/'
+	assert_line --regexp '^b->a [1-9][0-9]*/'
+	runx rtpp-stat --trace --json <"$work/ok1"
+	assert_equal "$status" 0
+	jq -e '(.raw | test("^[0-9]+( [0-9]+){4}$")) and .ttl > 0 and
+	    .pkts_from_callee + .pkts_from_caller > 0' "$out"
+	# the Q went out once, and nothing after it
+	run -0 grep -c '^rtpp-stat: > ' "$BATS_TEST_TMPDIR/err"
+	assert_output 1
+	runx rtpp-stat --json <"$work/ok2"
+	assert_equal "$status" 0
+	jq -e '.pkts_from_callee == 0 and .pkts_from_caller == 0 and .ttl > 0' "$out"
+}
+
+@test "rtpengine: I, G and Q with counters are refused with E8, named on stderr, exit 1" {
+	rtpengine_start qs
+	export RTPP_SOCK="$RTPENGINE_URL_QS"
+	e8="relay said E8 (refused: rtpengine's answer to any failure)"
+	runx rtpp-stat --global
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-stat: $RTPENGINE_URL_QS: $e8"
+	runx rtpp-stat --global --counters nsess_created --json
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-stat: $RTPENGINE_URL_QS: $e8"
+	# an unknown call: rtpengine has nothing to hang on
+	runx rtpp-stat --counters ttl --call-id "nosuch-$RANDOM" --from-tag f --to-tag t --request </dev/null
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-stat: $RTPENGINE_URL_QS: $e8"
+}
