@@ -176,6 +176,19 @@ struct poptOption cli_call_opts[] = {
 	POPT_TABLEEND
 };
 
+/* Only for the tools that rewrite SDP (offer, answer, destroy, manage). */
+struct poptOption cli_explain_opts[] = {
+	CB,
+	{ "explain", '\0', POPT_ARG_NONE, NULL, O_EXPLAIN,
+	    "after the run, report on stderr the node chosen and why, each "
+	    "command and reply with its time, and the SDP diff", NULL },
+	POPT_TABLEEND
+};
+
+static struct poptOption no_opts[] = {
+	POPT_TABLEEND
+};
+
 struct poptOption cli_io_opts[] = {
 	CB,
 	{ "source-ip", '\0', POPT_ARG_STRING, NULL, O_SOURCE_IP,
@@ -200,9 +213,6 @@ struct poptOption cli_io_opts[] = {
 	{ "passthrough", '\0', POPT_ARG_NONE, NULL, O_PASSTHROUGH,
 	    "on failure write the input unchanged (the status still says "
 	    "why)", NULL },
-	{ "explain", '\0', POPT_ARG_NONE, NULL, O_EXPLAIN,
-	    "after the run, report on stderr the node chosen and why, each "
-	    "command and reply with its time, and the SDP diff", NULL },
 	{ "dry-run", '\0', POPT_ARG_NONE, NULL, O_DRY_RUN,
 	    "print the commands that would be sent; send nothing", NULL },
 	{ "fake-reply", '\0', POPT_ARG_STRING, NULL, O_FAKE_REPLY,
@@ -534,6 +544,9 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 		    "Options:", NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_io_opts, 0,
 		    "Input and output:", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, op <= RTPC_OP_DESTROY ||
+		    op == RTPC_OP_MANAGE ? cli_explain_opts : no_opts, 0,
+		    NULL, NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_call_opts, 0,
 		    "Call data:", NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_common_opts, 0,

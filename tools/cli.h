@@ -62,6 +62,7 @@ extern struct cli cli;
 extern struct poptOption cli_common_opts[];
 extern struct poptOption cli_call_opts[];
 extern struct poptOption cli_io_opts[];
+extern struct poptOption cli_explain_opts[];
 
 int	 cli_callpath(int, char **, enum rtpc_op, const char *);
 int	 cli_start(struct cli_run *, int, char **, const char *, enum rtpc_op,
