@@ -28,7 +28,7 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 
-TOOLS=(rtpp-offer rtpp-answer rtpp-destroy rtpp-stream rtpp-stat)
+TOOLS=(rtpp-offer rtpp-answer rtpp-destroy rtpp-manage rtpp-stream rtpp-stat)
 PAGES=(rtpp-offer.1 rtpp-answer.1 rtpp-destroy.1 rtpp-stream.1 rtpp-stat.1
     rtpp.conf.5)
 

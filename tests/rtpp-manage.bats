@@ -1,0 +1,195 @@
+#!/usr/bin/env bats
+# rtpp-manage: rtpproxy_manage's decision table, row by row, against the
+# fake relay.
+
+load helpers
+
+setup() {
+	rtpp_setup
+	fake_start a
+	export RTPP_SOCK="$FAKE_URL_A"
+}
+
+teardown() {
+	rtpp_teardown
+}
+
+# A fixture with its start line / CSeq changed: FILE 'sed script'.
+msg() {
+	sed -e "$2" "$FIX/$1" >"$BATS_TEST_TMPDIR/m"
+}
+
+# A fixture without its body (and without Content-Type).
+nobody() {
+	python3 - "$FIX/$1" "${2:-}" >"$BATS_TEST_TMPDIR/m" <<-'PY'
+	import sys
+	d = open(sys.argv[1], 'rb').read()
+	h = d.split(b'\r\n\r\n', 1)[0].split(b'\r\n')
+	h = [l for l in h if not l.startswith(b'Content-Type:')]
+	h = [b'Content-Length: 0' if l.startswith(b'Content-Length:') else l for l in h]
+	if sys.argv[2]:
+	    h[0] = sys.argv[2].encode()
+	sys.stdout.buffer.write(b'\r\n'.join(h) + b'\r\n\r\n')
+	PY
+}
+
+@test "INVITE with SDP: U (offer), the output as rtpp-offer's" {
+	fake_script a 'U* -> reply 31000 127.0.0.1 4'
+	runx rtpp-manage <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	assert_out_file "$FIX/invite.out"
+	assert_equal "$(cmds a | tail -n 1)" 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
+}
+
+@test "2xx with SDP to an INVITE that had SDP: L (answer)" {
+	fake_script a 'L* -> reply 31016 127.0.0.1 4'
+	rtpp-manage <"$FIX/invite.sip" >/dev/null
+	runx rtpp-manage --source-ip 127.0.0.1 <"$FIX/ok.sip"
+	assert_equal "$status" 0
+	assert_out_file "$FIX/ok.out"
+	assert_equal "$(cmds a | tail -n 1)" 'L 1-15483@127.0.0.1 127.0.0.1 18000 15483-uac-1;1 15475-uas-1;1'
+}
+
+@test "1xx with SDP counts like a 2xx" {
+	msg ok.sip '1s/^SIP\/2.0 200 OK/SIP\/2.0 183 Session Progress/'
+	run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
+	assert_output 'Lc0,101 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
+}
+
+@test "INVITE without SDP: nothing sent, exit 1; its 2xx with SDP is then the late offer (U, T;1 F;1)" {
+	nobody invite.sip
+	runx rtpp-manage <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-manage: INVITE without SDP: nothing sent (its 2xx with SDP will be the offer)"
+	assert_equal "$(fake_count a)" 0
+	run -0 rtpp-manage --dry-run <"$FIX/ok.sip"
+	assert_output 'Uc0,101 1-15483@127.0.0.1 127.0.0.3 18000 15475-uas-1;1 15483-uac-1;1'
+	# the ACK then carries the answer: L with T;1 F;1
+	run -0 rtpp-manage --dry-run <"$FIX/ack.sip"
+	assert_output 'Lc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15475-uas-1;1 15483-uac-1;1'
+}
+
+@test "a late offer is remembered per CSeq: a 2xx to another INVITE of the call is an answer" {
+	nobody invite.sip
+	rtpp-manage <"$BATS_TEST_TMPDIR/m" 2>/dev/null || true
+	msg ok.sip 's/^CSeq: 1 INVITE/CSeq: 2 INVITE/'
+	run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
+	assert_output 'Lc0,101 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
+}
+
+@test "without a state directory there is no memory: a 2xx is always the answer" {
+	nobody invite.sip
+	rtpp-manage --state-dir '' <"$BATS_TEST_TMPDIR/m" 2>/dev/null || true
+	run -0 rtpp-manage --state-dir '' --dry-run <"$FIX/ok.sip"
+	assert_output 'Lc0,101 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
+}
+
+@test "ACK with SDP: L (T;1 F;1); ACK without SDP: nothing to do, exit 1" {
+	run -0 rtpp-manage --dry-run <"$FIX/ack.sip"
+	assert_output 'Lc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15475-uas-1;1 15483-uac-1;1'
+	nobody ack.sip
+	runx rtpp-manage <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-manage: request ACK without SDP: nothing to do"
+}
+
+@test "UPDATE and PRACK with SDP: U; their 2xx with SDP: L" {
+	for m in UPDATE PRACK; do
+		msg reinvite.sip "1s/^INVITE/$m/; s/^CSeq: 2 INVITE/CSeq: 2 $m/"
+		run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
+		assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 15475-uas-1;1'
+		msg ok.sip "s/^CSeq: 1 INVITE/CSeq: 2 $m/"
+		run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
+		assert_output 'Lc0,101 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
+	done
+}
+
+@test "BYE and CANCEL, and any reply to them: D" {
+	run -0 rtpp-manage --dry-run <"$FIX/bye.sip"
+	assert_output 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
+	msg bye.sip '1s/^BYE/CANCEL/; s/^CSeq: 2 BYE/CSeq: 1 CANCEL/; s/;tag=15475-uas-1//'
+	run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
+	assert_output 'D 1-15483@127.0.0.1 15483-uac-1'
+	nobody ok.sip 'SIP/2.0 200 OK'
+	sed -i 's/^CSeq: 1 INVITE/CSeq: 2 BYE/' "$BATS_TEST_TMPDIR/m"
+	run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
+	assert_output 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
+}
+
+@test "a reply >= 300: D with the To-tag; the message passes through" {
+	nobody ok.sip 'SIP/2.0 486 Busy Here'
+	runx rtpp-manage <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$status" 0
+	assert_out_file "$BATS_TEST_TMPDIR/m"
+	assert_cmds a 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
+}
+
+@test "--failure-route: INVITE with SDP is D (no To-tag); without SDP nothing, exit 0" {
+	run -0 rtpp-manage --dry-run --failure-route <"$FIX/invite.sip"
+	assert_output 'D 1-15483@127.0.0.1 15483-uac-1'
+	nobody invite.sip
+	runx rtpp-manage --failure-route <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$status" 0
+	assert_out_file "$BATS_TEST_TMPDIR/m"
+	assert_equal "$(fake_count a)" 0
+}
+
+@test "a 2xx without SDP: nothing to do, exit 1" {
+	nobody ok.sip
+	runx rtpp-manage <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-manage: reply to INVITE without SDP: nothing to do"
+}
+
+@test "other CSeq methods (OPTIONS, INFO): exit 1, nothing sent" {
+	nobody invite.sip 'OPTIONS sip:svc@127.0.0.1:5060 SIP/2.0'
+	sed -i 's/^CSeq: 1 INVITE/CSeq: 1 OPTIONS/' "$BATS_TEST_TMPDIR/m"
+	runx rtpp-manage <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-manage: nothing to do for CSeq method OPTIONS"
+	assert_equal "$(fake_count a)" 0
+}
+
+@test "bare SDP is refused: manage needs a SIP message" {
+	runx rtpp-manage --call-id c --from-tag f <"$FIX/hold.sdp"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-manage: rtpp-manage needs a SIP message"
+}
+
+@test "Kamailio mode: base64 message in an argument, SIP_* environment, the SDP body out as one base64 line" {
+	fake_script a 'U* -> reply 31000 127.0.0.1 4'
+	export SIP_SRCIP=198.51.100.7 SIP_HF_CALLID=1-15483@127.0.0.1
+	export SIP_HF_FROM='sipp <sip:sipp@127.0.0.1:5070>;tag=15483-uac-1' SIP_HF_TO='svc <sip:svc@127.0.0.1:5060>'
+	runx rtpp-manage --kamailio-env --b64 "$(base64 -w0 "$FIX/invite.sip")" --output sdp-base64 --deadline 1 </dev/null
+	assert_equal "$status" 0
+	assert_equal "$(wc -l <"$out")" 1
+	base64 -d "$out" >"$BATS_TEST_TMPDIR/sdp"
+	python3 - "$FIX/invite.out" "$BATS_TEST_TMPDIR/sdp" <<-'PY'
+	import sys
+	want = open(sys.argv[1], 'rb').read().split(b'\r\n\r\n', 1)[1]
+	got = open(sys.argv[2], 'rb').read()
+	assert got == want, (got, want)
+	PY
+	assert_equal "$(cmds a | tail -n 1)" 'U 1-15483@127.0.0.1 198.51.100.7 16000 15483-uac-1;1'
+	# the same message again (a retransmission): the same SDP, one marker
+	runx rtpp-manage --kamailio-env --b64 "$(base64 -w0 "$FIX/invite.sip")" --output sdp-base64 </dev/null
+	base64 -d "$out" | cmp - "$BATS_TEST_TMPDIR/sdp"
+	# a BYE: D, nothing printed, exit 0
+	runx rtpp-manage --kamailio-env --b64 "$(base64 -w0 "$FIX/bye.sip")" --output sdp-base64 </dev/null
+	assert_equal "$status" 0
+	assert_no_out
+}
+
+@test "--deadline: a silent relay costs at most the deadline, exit 3, nothing printed" {
+	fake_script a 'U* -> silent'
+	rtpp-manage --dry-run <"$FIX/invite.sip" >/dev/null
+	start=$(date +%s%N)
+	runx rtpp-manage --tout 1 --retr 5 --deadline 0.3 <"$FIX/invite.sip"
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	assert_equal "$status" 3
+	assert_no_out
+	assert_equal "$stderr" "rtpp-manage: deadline reached; gave up"
+	(( ms < 2500 ))
+}
