@@ -25,10 +25,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(s.tout_ms >= 1 && s.tout_ms <= 3600 * 1000);
 		CHECK(s.retr >= 1 && s.retr <= 100);
 		CHECK(strchr(s.marker, '\n') == NULL);
-		if (rtpc_pset_build(&ps, &s, &err) == 0) {
-			CHECK(ps.nnodes > 0);
+		/* a blank rtpproxy_sock value adds no node, as in the module */
+		if (rtpc_pset_build(&ps, &s, &err) == 0)
 			rtpc_pset_free(&ps);
-		}
 	}
 	rtpc_settings_free(&s);
 	/* the duration syntax of rtpproxy_tout and --deadline */

@@ -36,6 +36,7 @@ struct run {
 	struct rtpc_talk talk;
 	struct rtpc_ulreply *ul;
 	char		**replies;	/* borrowed from talk or fake */
+	const char	*sdp_buf;	/* the buffer the SDP view points into */
 };
 
 void
@@ -279,16 +280,37 @@ take_sdp(struct rtpc_job *j, struct run *r, const char *b, size_t len,
 static int
 dry_run(struct rtpc_job *j, struct run *r, struct rtpc_err *err)
 {
+	const struct rtpc_caps all = { 1, 1, 1 };
 	size_t i;
 
 	for (i = 0; i < r->plan.n; i++) {
-		rtpc_cmd_render(&r->plan.cmds[i], 1, 1, &j->out);
+		rtpc_cmd_render(&r->plan.cmds[i], &all, &j->out);
 		rtpc_buf_add(&j->out, "\n", 1);
 	}
 	j->ncmds = (int)r->plan.n;
 	if (j->out.toobig)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "output too large");
 	return 0;
+}
+
+/*
+ * Would this U/L reply fail the run?  Then the remaining streams are
+ * not sent (the relay would keep sessions for a failed call).
+ */
+static int
+reply_fails(void *ctx, size_t k, const char *reply)
+{
+	struct run *r = ctx;
+	const struct rtpc_sdp_stream *st;
+	struct rtpc_ulreply u;
+
+	if (r->sdp.nstreams == 0 || k >= (size_t)r->sdp.nstreams)
+		return 0;	/* not a U/L plan */
+	st = &r->sdp.streams[k];
+	if (rtpc_reply_parse_ul(reply, &u, NULL) == -1)
+		return -1;
+	return u.port == 0 && !(st->port.len == 1 && r->sdp_buf != NULL &&
+	    r->sdp_buf[st->port.off] == '0') ? -1 : 0;
 }
 
 /* Talk to the relay (or take the canned reply); fills r->replies. */
@@ -327,6 +349,10 @@ talk(struct rtpc_job *j, struct run *r, struct rtpc_err *err)
 	r->talk.tx.trace_ctx = j->trace_ctx;
 	r->talk.warn = j->warn;
 	r->talk.warn_ctx = j->warn_ctx;
+	if (needs_sdp(j->op)) {
+		r->talk.check = reply_fails;
+		r->talk.check_ctx = r;
+	}
 	if (rtpc_talk_run(&r->talk, &r->plan, err) == -1)
 		return -1;
 	r->replies = r->talk.replies;
@@ -573,7 +599,8 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 		return rtpc_err_set(err, RTPC_EXIT_FAIL,
 		    "no input: give an SDP body or a SIP message on stdin");
 	else
-		r->call.is_request = j->op == RTPC_OP_OFFER;
+		/* bare SDP: an offer is an INVITE's, an answer a 2xx's */
+		r->call.is_request = j->op != RTPC_OP_ANSWER;
 	call_overrides(j, r);
 	sdp_in.off = 0;
 	sdp_in.len = 0;
@@ -589,6 +616,7 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 	}
 	if (needs_sdp(j->op) && take_sdp(j, r, b, blen, &fl, err) == -1)
 		return -1;
+	r->sdp_buf = b;
 	if (r->call.is_sip)
 		sdp_in = r->sip.sdp;
 	else if (inner == RTPC_FORM_SDP)

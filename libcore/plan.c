@@ -77,10 +77,12 @@ rtpc_flags_parse(const char *s, enum rtpc_op op, struct rtpc_flags *fl,
 			while (isdigit((unsigned char)p[1])) {
 				n = n * 10 + (p[1] - '0');
 				p++;
-				if (++digits > 3)
+				if (++digits > 3 && op != RTPC_OP_DESTROY)
 					return rtpc_err_set(err, RTPC_EXIT_USAGE,
 					    "flags '%s': z takes 1 to 999", s);
 			}
+			if (op == RTPC_OP_DESTROY)
+				break;	/* ignored with its digits, like a */
 			if (digits == 0 || n < 1)
 				return rtpc_err_set(err, RTPC_EXIT_USAGE,
 				    "flags '%s': z needs a ptime, as in z20",
@@ -113,6 +115,7 @@ rtpc_plan_free(struct rtpc_plan *pl)
 	for (i = 0; i < pl->n; i++) {
 		free(pl->cmds[i].clist);
 		free(pl->cmds[i].rest);
+		free(pl->cmds[i].notify);
 	}
 	free(pl->cmds);
 	free(pl->callid);
@@ -158,20 +161,23 @@ callid_sent(const struct rtpc_flags *fl, const struct rtpc_call *call,
 {
 	rtpc_buf_addstr(out, call->callid);
 	if (fl->via > 0) {
+		/* 1 and 2 name a Via; 3 means Via 1 in a request, Via 2 in a
+		 * reply (the branch of the request as this proxy sent it) */
+		int v = fl->via == 3 ? (call->is_request ? 1 : 2) : fl->via;
 		const char *br;
 
 		if (!call->is_sip)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
 			    "flag %d needs a SIP message with Via headers",
 			    fl->via);
-		if (fl->via > call->nvia)
+		if (v > call->nvia)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
 			    "flag %d: the message has only %d Via value%s",
 			    fl->via, call->nvia, call->nvia == 1 ? "" : "s");
-		br = call->branch[fl->via - 1];
+		br = call->branch[v - 1];
 		if (br == NULL)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "flag %d: Via %d has no branch", fl->via, fl->via);
+			    "flag %d: Via %d has no branch", fl->via, v);
 		if (check_token("via branch", br, err) == -1)
 			return -1;
 		return rtpc_buf_printf(out, ";%s", br);
@@ -271,7 +277,7 @@ check_roles(enum rtpc_op op, const struct rtpc_flags *fl,
     const struct rtpc_call *call, struct rtpc_err *err)
 {
 	if (op == RTPC_OP_ANSWER && fl->l)
-		return rtpc_err_set(err, RTPC_EXIT_USAGE,
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
 		    "flag l works only with an offer");
 	if (op == RTPC_OP_ANSWER && call->is_request && !call->is_ack)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL,
@@ -309,8 +315,11 @@ plan_stream(enum rtpc_op op, const struct rtpc_flags *fl,
 	c.letter = (op == RTPC_OP_OFFER && !fl->l) ? 'U' : 'L';
 	c.stream = k;
 	strlcpy(c.mods, fl->mods, sizeof(c.mods));
+	/* x: the bridging direction of the whole call, from the family of
+	 * its first stream, as the module decides it */
 	if (fl->x)
-		strlcat(c.mods, sa->af == 6 ? "EI" : "IE", sizeof(c.mods));
+		strlcat(c.mods, rtpc_sdp_stream_addr(sdp, 0)->af == 6 ? "EI" :
+		    "IE", sizeof(c.mods));
 	if (sa->af == 6)
 		strlcat(c.mods, "6", sizeof(c.mods));
 	c.z = fl->z;
@@ -335,19 +344,22 @@ plan_stream(enum rtpc_op op, const struct rtpc_flags *fl,
 	if (t2 != NULL)
 		rtpc_buf_printf(&r, " %s;%d", t2, n);
 	if (c.letter == 'U' && set->timeout_socket != NULL) {
-		struct rtpc_buf tag;
+		struct rtpc_buf tag, nt;
 
 		/* the notify tag names the call: "<call-id> <from-tag>" */
 		rtpc_buf_init(&tag, 0);
+		rtpc_buf_init(&nt, 0);
 		rtpc_buf_printf(&tag, "%s %s", call->callid, call->ftag);
-		rtpc_buf_printf(&r, " %s ", set->timeout_socket);
-		rtpc_pct_encode(tag.data, &r);
+		rtpc_buf_printf(&nt, " %s ", set->timeout_socket);
+		rtpc_pct_encode(tag.data, &nt);
 		rtpc_buf_free(&tag);
+		c.notify = nt.data;
 	}
 	c.rest = r.data;
 	if (r.toobig || c.rest == NULL || add_cmd(pl, &c) == -1) {
 		free(c.rest);
 		free(c.clist);
+		free(c.notify);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	}
 	return 0;
@@ -408,24 +420,28 @@ rtpc_plan_build(enum rtpc_op op, const struct rtpc_flags *fl,
 int
 rtpc_cmd_needs_caps(const struct rtpc_cmd *c)
 {
-	return c->z > 0 || c->clist != NULL;
+	return c->z > 0 || c->clist != NULL || c->notify != NULL;
 }
 
 /*
  * The command text for a node: Z<n> only with the re-packetization
- * capability (rep), c<list> only with the codec-list one (ptl).
+ * capability, c<list> only with the codec-list one, the notify socket
+ * and tag only with the notification one (a relay without it, such as
+ * rtpengine 10.5, misreads a U that carries them).
  */
 int
-rtpc_cmd_render(const struct rtpc_cmd *c, int rep, int ptl,
+rtpc_cmd_render(const struct rtpc_cmd *c, const struct rtpc_caps *caps,
     struct rtpc_buf *out)
 {
 	rtpc_buf_add(out, &c->letter, 1);
 	rtpc_buf_addstr(out, c->mods);
-	if (c->z > 0 && rep)
+	if (c->z > 0 && caps->rep)
 		rtpc_buf_printf(out, "Z%d", c->z);
-	if (c->clist != NULL && ptl)
+	if (c->clist != NULL && caps->ptl)
 		rtpc_buf_printf(out, "c%s", c->clist);
 	rtpc_buf_addstr(out, c->rest);
+	if (c->notify != NULL && caps->ntf)
+		rtpc_buf_addstr(out, c->notify);
 	return out->toobig ? -1 : 0;
 }
 

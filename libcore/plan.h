@@ -51,6 +51,7 @@ struct rtpc_cmd {
 	int	 z;		/* Z<n> when the node can; 0 = none */
 	char	*clist;		/* payload types for c<list>, or NULL */
 	char	*rest;		/* " CID ADDR PORT TAGS..." */
+	char	*notify;	/* " SOCKET TAG" when the node can, or NULL */
 	int	 stream;	/* index of the m= line, -1 for D */
 	int	 af;		/* family of the address sent (4 or 6) */
 };
@@ -72,7 +73,15 @@ int	 rtpc_plan_build(enum rtpc_op, const struct rtpc_flags *,
 int	 rtpc_plan_other(enum rtpc_op, const struct rtpc_call *,
 	    const struct rtpc_extra *, struct rtpc_plan *, struct rtpc_err *);
 void	 rtpc_plan_free(struct rtpc_plan *);
-int	 rtpc_cmd_render(const struct rtpc_cmd *, int, int, struct rtpc_buf *);
+/* What a node can do, as far as rendering a command goes. */
+struct rtpc_caps {
+	int	rep;		/* VF 20071116: Z */
+	int	ptl;		/* VF 20081102: codec list */
+	int	ntf;		/* VF 20081224: timeout notifications */
+};
+
+int	 rtpc_cmd_render(const struct rtpc_cmd *, const struct rtpc_caps *,
+	    struct rtpc_buf *);
 int	 rtpc_cmd_needs_caps(const struct rtpc_cmd *);
 int	 rtpc_pct_encode(const char *, struct rtpc_buf *);
 

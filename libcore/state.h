@@ -22,6 +22,8 @@ struct rtpc_nstate {
 	int		 caps;		/* capabilities learnt */
 	int		 rep;		/* VF 20071116 */
 	int		 ptl;		/* VF 20081102 */
+	int		 ntf_known;	/* VF 20081224 was asked */
+	int		 ntf;		/* VF 20081224 */
 	long long	 learnt;	/* when caps were learnt */
 	long		 rtt_us;	/* last round trip */
 	long long	 rtt_at;

@@ -112,6 +112,7 @@ rtpc_talk_fail(struct rtpc_talk *t, const struct rtpc_node *n,
 		    now + t->set->disable_tout;
 	}
 	ns->caps = 0;	/* learn again when it comes back */
+	ns->ntf_known = 0;
 	ns->testing_pid = 0;
 	ns->testing_until = 0;
 	strlcpy(ns->lasterr, why, sizeof(ns->lasterr));
@@ -169,6 +170,13 @@ rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
 	if (probe1(t, n, "VF 20081102", r, sizeof(r), &rtt, err) == -1)
 		goto fail;
 	ptl = strcmp(r, "1") == 0;
+	/* notifications matter only when a timeout socket is configured */
+	if (t->set->timeout_socket != NULL) {
+		if (probe1(t, n, "VF 20081224", r, sizeof(r), &rtt, err) == -1)
+			goto fail;
+		ns->ntf_known = 1;
+		ns->ntf = strcmp(r, "1") == 0;
+	}
 	ns->caps = 1;
 	ns->rep = rep;
 	ns->ptl = ptl;
@@ -233,6 +241,7 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 {
 	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
 	char r[RTPC_REPLY_MAX];
+	struct rtpc_caps caps;
 	struct rtpc_buf cmd;
 	size_t i;
 	int warned = 0;
@@ -242,13 +251,23 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 		const struct rtpc_cmd *c = &pl->cmds[i];
 
 		rtpc_buf_reset(&cmd);
-		if (rtpc_cmd_render(c, ns->rep, ns->ptl, &cmd) == -1) {
+		caps.rep = ns->rep;
+		caps.ptl = ns->ptl;
+		caps.ntf = ns->ntf_known && ns->ntf;
+		if (rtpc_cmd_render(c, &caps, &cmd) == -1) {
 			rtpc_buf_free(&cmd);
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
 			    "command too long");
 		}
-		if (c->z > 0 && !ns->rep && !warned++)
+		if (c->z > 0 && !ns->rep && !(warned & 1)) {
+			warned |= 1;
 			warn(t, n->url, "relay cannot re-packetize; Z dropped");
+		}
+		if (c->notify != NULL && !caps.ntf && !(warned & 2)) {
+			warned |= 2;
+			warn(t, n->url, "relay cannot send timeout notifications "
+			    "(no capability 20081224); timeout socket dropped");
+		}
 		free(t->sent[i]);
 		t->sent[i] = strdup(cmd.data);
 		if (rtpc_tx_send(&t->tx, n, cmd.data, r, sizeof(r),
@@ -262,6 +281,9 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
 			    "out of memory");
 		}
+		/* like the module, stop at the first stream that fails */
+		if (t->check != NULL && t->check(t->check_ctx, i, r) == -1)
+			break;
 	}
 	rtpc_buf_free(&cmd);
 	if (rtpc_now() - ns->rtt_at >= 10 && pl->n > 0) {
@@ -284,6 +306,7 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 	struct rtpc_err serr;
 	size_t n, i;
 	int tried = 0, caps = plan_needs_caps(pl) || pl->need_ptl;
+	int notify = pl->n > 0 && pl->cmds[0].notify != NULL;
 
 	n = rtpc_pset_select(t->ps, t->set->set, nodes, NODES_MAX);
 	if (n == 0)
@@ -317,8 +340,8 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		tried++;
 		if (test)
 			note(t, nodes[i], pl->callid, "re-tested");
-		if ((test || (caps && !ns->caps)) &&
-		    rtpc_talk_probe(t, nodes[i], err) == -1) {
+		if ((test || (caps && !ns->caps) || (notify && !ns->ntf_known))
+		    && rtpc_talk_probe(t, nodes[i], err) == -1) {
 			snprintf(why, sizeof(why), "probe failed: %.180s", err->msg);
 			note(t, nodes[i], pl->callid, why);
 			continue;

@@ -59,9 +59,9 @@ teardown() {
 	assert_equal "$stderr" "rtpp-answer: an answer needs a To-tag"
 }
 
-@test "flag l is refused on an answer (usage error)" {
+@test "flag l is refused on an answer (exit 1, as the module's -1)" {
 	runx rtpp-answer l <"$FIX/ok.sip"
-	assert_equal "$status" 2
+	assert_equal "$status" 1
 	assert_no_out
 	assert_equal "$stderr" "rtpp-answer: flag l works only with an offer"
 }

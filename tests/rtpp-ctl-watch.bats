@@ -203,16 +203,26 @@ assert_wout() {
 # --- the timeout socket in U ----------------------------------------
 
 @test "offer with a timeout socket: U carries SOCKET and the %-encoded tag after the tags" {
+	fake_script a 'VF 20081224 -> reply 1'
 	runx rtpp-offer --timeout-socket "unix:$sock" <"$FIX/invite.sip"
 	assert_equal "$status" 0
 	runx rtpp-offer --timeout-socket "tcp:127.0.0.1:9999" <"$FIX/reinvite.sip"
 	assert_equal "$status" 0
-	assert_cmds a "${PROBES[@]}" \
+	assert_cmds a "${PROBES[@]}" "VF 20081224" \
 	    "U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 unix:$sock 1-15483@127.0.0.1%2015483-uac-1" \
 	    "U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 15475-uas-1;1 tcp:127.0.0.1:9999 1-15483@127.0.0.1%2015483-uac-1"
 }
 
+@test "a relay that cannot notify (rtpengine answers 0 to VF 20081224) gets no socket, with a warning" {
+	runx rtpp-offer --timeout-socket "unix:$sock" <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	assert_equal "$stderr" "rtpp-offer: $FAKE_URL_A: relay cannot send timeout notifications (no capability 20081224); timeout socket dropped"
+	assert_cmds a "${PROBES[@]}" "VF 20081224" \
+	    "U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1"
+}
+
 @test "the notify tag is %-encoded: all but letters, digits and -._~@" {
+	fake_script a 'VF 20081224 -> reply 1'
 	runx rtpp-offer --timeout-socket "unix:$sock" --call-id 'a%b;c=d+e/f' --from-tag 'x:y' <"$FIX/hold.sdp"
 	assert_equal "$status" 0
 	assert_equal "$(cmds a | tail -n 1)" \
@@ -220,6 +230,7 @@ assert_wout() {
 }
 
 @test "the socket comes from RTPP_TIMEOUT_SOCKET or timeout_socket too; only U carries it" {
+	fake_script a 'VF 20081224 -> reply 1'
 	printf 'timeout_socket = tcp:127.0.0.1:7777\n' >"$work/rtpp.conf"
 	RTPP_TIMEOUT_SOCKET="unix:$sock" rtpp-offer <"$FIX/invite.sip" >/dev/null
 	rtpp-offer --config "$work/rtpp.conf" <"$FIX/invite.sip" >/dev/null
@@ -227,12 +238,13 @@ assert_wout() {
 	RTPP_TIMEOUT_SOCKET="unix:$sock" rtpp-offer l <"$FIX/reinvite.sip" >/dev/null
 	RTPP_TIMEOUT_SOCKET="unix:$sock" rtpp-destroy <"$FIX/bye.sip" >/dev/null
 	run -0 cmds a
-	assert_equal "${#lines[@]}" 9
-	assert_line --index 4 "U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 unix:$sock 1-15483@127.0.0.1%2015483-uac-1"
-	assert_line --index 5 "U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 tcp:127.0.0.1:7777 1-15483@127.0.0.1%2015483-uac-1"
-	assert_line --index 6 'L 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
-	assert_line --index 7 'L 1-15483@127.0.0.1 127.0.0.1 16000 15475-uas-1;1 15483-uac-1;1'
-	assert_line --index 8 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
+	assert_equal "${#lines[@]}" 10
+	assert_line --index 4 "VF 20081224"
+	assert_line --index 5 "U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 unix:$sock 1-15483@127.0.0.1%2015483-uac-1"
+	assert_line --index 6 "U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 tcp:127.0.0.1:7777 1-15483@127.0.0.1%2015483-uac-1"
+	assert_line --index 7 'L 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
+	assert_line --index 8 'L 1-15483@127.0.0.1 127.0.0.1 16000 15475-uas-1;1 15483-uac-1;1'
+	assert_line --index 9 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
 }
 
 # --- watch ----------------------------------------------------------
@@ -257,6 +269,7 @@ assert_wout() {
 }
 
 @test "end to end: rtpp-offer's U names the socket and the call; the relay's notification names it back" {
+	fake_script a 'VF 20081224 -> reply 1'
 	watch_start --timeout-socket "unix:$sock" --max 2
 	rtpp-offer --timeout-socket "unix:$sock" <"$FIX/invite.sip" >/dev/null
 	rtpp-offer --timeout-socket "unix:$sock" --call-id 'a%b;c=d+e/f' --from-tag 'x:y' <"$FIX/hold.sdp" >/dev/null
@@ -377,7 +390,7 @@ assert_wout() {
 	watch_wait
 	t1=${EPOCHREALTIME/[.,]/}
 	assert_equal "$wstatus" 0
-	assert_no_out
+	[[ ! -s $work/wout ]]
 	(( t1 - t0 >= 900000 && t1 - t0 < 3000000 ))
 	[[ ! -e $sock ]]
 }
@@ -448,15 +461,15 @@ assert_wout() {
 	assert_wout 'timeout call-id=c6 from-tag=f6'
 }
 
-# Bug: after the first 4096 bytes of an over-long line are dropped, the
-# rest of that line is reported as a notification of its own.
-@test "a line longer than 4096 bytes is dropped whole, with a warning" {
+# After the first 4095 bytes of an over-long line are dropped, the rest
+# of that line must not be reported as a notification of its own.
+@test "a line longer than 4095 bytes is dropped whole, with a warning" {
 	long=$(printf 'x%.0s' {1..5000})
 	watch_start --timeout-socket "unix:$sock" --max 1
 	relay_notify "unix:$sock" connect "send:$long f\\n" 'send:c1 f1\n'
 	watch_wait
 	assert_equal "$wstatus" 0
-	assert_equal "$(cat "$work/werr")" "rtpp-ctl: notification longer than 4096 bytes dropped"
+	assert_equal "$(cat "$work/werr")" "rtpp-ctl: notification longer than 4095 bytes dropped"
 	assert_wout 'timeout call-id=c1 from-tag=f1'
 }
 

@@ -18,17 +18,14 @@ teardown() {
 	rtpp_teardown
 }
 
-# A Call-ID (PREFIX-1, PREFIX-2, ...) that URL ranks first, health aside.
+# A Call-ID (PREFIX-1, PREFIX-2, ...) that URL ranks first, health aside
+# (from the order that "rtpp-ctl which" prints).
 first_choice() {
-	local url=$1 prefix=$2 k
-	for k in $(seq 1 200); do
-		if [[ $(rtpp-ctl --json which "$prefix-$k" | jq -r '.order[0].url') == "$url" ]]; then
-			echo "$prefix-$k"
-			return 0
-		fi
-	done
-	echo "no Call-ID ranks $url first" >&2
-	return 1
+	local k
+	for k in $(seq 1 60); do
+		rtpp-ctl which "$2-$k" | sed -n "2s/^  1\. \([^ ]*\) .*/$2-$k \1/p"
+	done | awk -v u="$1" '$2 == u { print $1; found = 1; exit }
+	    END { exit !found }'
 }
 
 # Offer a one-stream SDP for Call-ID $1 (more options may follow).

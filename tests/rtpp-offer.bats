@@ -111,12 +111,17 @@ U* -> reply 31000 127.0.0.1 4'
 	grep -q '^l: 88$' "$FIX/compact-lf.sip"
 }
 
-@test "flags 1 2 3 append the branch of Via 1, 2 or 3 (values and headers counted)" {
+@test "flags 1 and 2 append the branch of Via 1 or 2 (values and headers counted); 3 is Via 1 in a request, Via 2 in a reply" {
 	for f in 1 2 3; do rtpp-offer --dry-run "$f" <"$FIX/compact-lf.sip"; done >"$BATS_TEST_TMPDIR/d"
 	run cat "$BATS_TEST_TMPDIR/d"
 	assert_line --index 0 'Uc0 compact-1@example.com;z9hG4bK-top 203.0.113.9 20000 ftag-c;1'
 	assert_line --index 1 'Uc0 compact-1@example.com;z9hG4bK-mid 203.0.113.9 20000 ftag-c;1'
-	assert_line --index 2 'Uc0 compact-1@example.com;z9hG4bK-low 203.0.113.9 20000 ftag-c;1'
+	assert_line --index 2 'Uc0 compact-1@example.com;z9hG4bK-top 203.0.113.9 20000 ftag-c;1'
+	# a reply with two Vias: 3 takes the second
+	sed 's/^\(Via: .*\)\r$/\1\r\nVia: SIP\/2.0\/UDP 127.0.0.3;branch=z9hG4bK-second\r/' "$FIX/ok.sip" >"$BATS_TEST_TMPDIR/ok2"
+	run -0 rtpp-answer --dry-run 3 <"$BATS_TEST_TMPDIR/ok2"
+	assert_output 'Lc0,101 1-15483@127.0.0.1;z9hG4bK-second 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
+	run -1 rtpp-answer --dry-run 3 <"$FIX/ok.sip"
 }
 
 @test "flag 2 on a message with one Via fails" {
@@ -183,6 +188,10 @@ U* -> reply 40000 192.0.2.1 4'
 	assert_line --index 3 'Uc98 c6 198.51.100.7 0 f6;4'
 	run -0 rtpp-offer --dry-run --call-id c6 --from-tag f6 x <"$FIX/ipv6.sdp"
 	assert_output 'UEI6c0 c6 2001:db8::5 22000 f6;1'
+	# x: one bridging direction for the whole call, from its first stream
+	run -0 rtpp-offer --dry-run --call-id c6 --from-tag f6 x <"$BATS_TEST_TMPDIR/mixed.sdp"
+	assert_line --index 0 'UEI6c0 c6 2001:db8::5 22000 f6;1'
+	assert_line --index 1 'UEIc0,8 c6 198.51.100.7 20000 f6;2'
 	fake_script a 'U* -> reply 40000 2001:db8::10 6'
 	runx rtpp-offer --call-id c6 --from-tag f6 <"$FIX/ipv6.sdp"
 	assert_equal "$status" 0

@@ -486,6 +486,31 @@ parse_args(int argc, char **argv, const struct poptOption *table,
 	return pc;
 }
 
+/*
+ * Is arg a long option of the shared tables that takes a value in the
+ * next argument ("--from-tag", not "--from-tag=x")?
+ */
+int
+cli_takes_value(const char *arg)
+{
+	const struct poptOption *tables[] = { cli_common_opts, cli_call_opts,
+	    cli_io_opts };
+	size_t t;
+
+	if (strncmp(arg, "--", 2) != 0 || strchr(arg, '=') != NULL)
+		return 0;
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		const struct poptOption *o;
+
+		for (o = tables[t]; o->longName != NULL || o->argInfo != 0; o++)
+			if (o->longName != NULL &&
+			    strcmp(o->longName, arg + 2) == 0)
+				return (o->argInfo & POPT_ARG_MASK) ==
+				    POPT_ARG_STRING;
+	}
+	return 0;
+}
+
 /* --deadline: the run is over, whatever it was doing; nothing printed. */
 static void
 deadline_hit(int sig)

@@ -76,5 +76,6 @@ void	 cli_trace(void *, int, const char *, const char *, size_t);
 void	 cli_warn(void *, const char *);
 void	 cli_free(struct cli *);
 void	 cli_explain(const struct rtpc_job *, int);
+int	 cli_takes_value(const char *);
 
 #endif

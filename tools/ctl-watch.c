@@ -36,6 +36,7 @@
 
 struct conn {
 	int	fd;
+	int	skipping;	/* dropping the rest of an over-long line */
 	size_t	len;
 	char	buf[LINE_MAX_];
 };
@@ -49,7 +50,11 @@ on_signal(int sig)
 	stopping = 1;
 }
 
-/* Listen on unix:/path (replacing a stale socket) or tcp:host:port. */
+/*
+ * Listen on unix:/path (replacing a stale socket) or tcp:host:port.
+ * Returns the socket, -1 when it cannot be opened, -2 when the
+ * specification itself is wrong.
+ */
 static int
 listen_on(const char *spec)
 {
@@ -86,9 +91,11 @@ listen_on(const char *spec)
 		strlcpy(host, spec + 4, sizeof(host));
 		if ((colon = strrchr(host, ':')) == NULL) {
 			warnx("%s: expected tcp:host:port", spec);
-			return -1;
+			return -2;
 		}
 		*colon = '\0';
+		if (host[0] == '[' && colon > host + 1 && colon[-1] == ']')
+			colon[-1] = '\0';	/* tcp:[::1]:port */
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_socktype = SOCK_STREAM;
 		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
@@ -114,7 +121,7 @@ listen_on(const char *spec)
 	}
 	warnx("timeout socket '%s': expected unix:/path or tcp:host:port",
 	    spec);
-	return -1;
+	return -2;
 }
 
 static void
@@ -180,12 +187,18 @@ report(const struct ctl_watch *w, char *line)
 		printf("}\n");
 	} else
 		printf("timeout call-id=%s from-tag=%s\n", cid, ft);
-	fflush(stdout);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		warn("stdout");
+		stopping = 2;	/* nobody reads us any more */
+	}
 	if (w->exec != NULL)
 		run_hook(w->exec, tag, cid, ft);
 }
 
-/* Take the complete lines out of a connection's buffer. */
+/*
+ * Take the complete lines out of a connection's buffer, reporting at
+ * most max - *seen of them (max 0: no limit).
+ */
 static void
 take_lines(const struct ctl_watch *w, struct conn *c, int *seen)
 {
@@ -201,14 +214,20 @@ take_lines(const struct ctl_watch *w, struct conn *c, int *seen)
 			line[n - 1] = '\0';
 		memmove(c->buf, nl + 1, c->len - n - 1);
 		c->len -= n + 1;
-		if (line[0] != '\0') {
+		if (c->skipping) {
+			c->skipping = 0;	/* the end of the long line */
+			continue;
+		}
+		if (line[0] != '\0' && (w->max == 0 || *seen < w->max)) {
 			report(w, line);
 			(*seen)++;
 		}
 	}
 	if (c->len == sizeof(c->buf)) {
-		warnx("notification longer than %zu bytes dropped",
-		    sizeof(c->buf));
+		if (!c->skipping)
+			warnx("notification longer than %zu bytes dropped",
+			    sizeof(c->buf) - 1);
+		c->skipping = 1;
 		c->len = 0;
 	}
 }
@@ -238,8 +257,8 @@ ctl_watch(const struct ctl_watch *w)
 		    "--timeout-socket");
 		return RTPC_EXIT_USAGE;
 	}
-	if ((lfd = listen_on(w->socket)) == -1)
-		return RTPC_EXIT_FAIL;
+	if ((lfd = listen_on(w->socket)) < 0)
+		return lfd == -2 ? RTPC_EXIT_USAGE : RTPC_EXIT_FAIL;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -286,6 +305,7 @@ ctl_watch(const struct ctl_watch *w)
 			}
 			cs[n].fd = fd;
 			cs[n].len = 0;
+			cs[n].skipping = 0;
 			n++;
 		}
 	}
@@ -294,5 +314,5 @@ ctl_watch(const struct ctl_watch *w)
 	close(lfd);
 	if (strncasecmp(w->socket, "unix:", 5) == 0)
 		unlink(w->socket + 5);
-	return 0;
+	return stopping == 2 ? RTPC_EXIT_FAIL : 0;
 }

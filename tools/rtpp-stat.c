@@ -127,15 +127,28 @@ clean_counters(const char *v)
 {
 	char *c = strdup(v), *p;
 
+	char *o;
+
 	if (c == NULL)
 		err(1, NULL);
-	for (p = c; *p != '\0'; p++) {
-		if (*p == ',')
-			*p = ' ';
-		else if (!isalnum((unsigned char)*p) && *p != '_' && *p != ' ') {
+	for (p = o = c; *p != '\0'; p++) {
+		if (*p == ',' || *p == ' ') {
+			/* one space between names, none at the ends */
+			if (o > c && o[-1] != ' ')
+				*o++ = ' ';
+		} else if (isalnum((unsigned char)*p) || *p == '_')
+			*o++ = *p;
+		else {
 			free(c);
 			return NULL;
 		}
+	}
+	if (o > c && o[-1] == ' ')
+		o--;
+	*o = '\0';
+	if (*c == '\0') {
+		free(c);
+		return NULL;
 	}
 	return c;
 }

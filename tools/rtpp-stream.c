@@ -46,9 +46,10 @@ main(int argc, char **argv)
 	struct cli_run cr;
 	int rc, i;
 
-	/* "-1" is a count, not an option */
+	/* "-1" is a count, not an option, unless it is an option's value */
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "-1") == 0)
+		if (strcmp(argv[i], "-1") == 0 && !(i > 1 &&
+		    cli_takes_value(argv[i - 1])))
 			argv[i] = (char *)(uintptr_t)"loop";
 	rc = cli_start(&cr, argc, argv, "rtpp-stream", RTPC_OP_PLAY, own,
 	    "[OPTION...] uac|uas PROMPT [COUNT] | --stop uac|uas");

@@ -20,15 +20,17 @@
 #   kamailio_cpu_ticks PID  utime+stime+cutime+cstime of PID (clock ticks)
 #
 #   sipp_run OUTDIR NAME TIMEOUT SIPP_ARGS...
-#       Run sipp in the foreground (stdin closed, at most TIMEOUT s, then
-#       SIGTERM and SIGKILL), with its message log, statistics and response
-#       times in OUTDIR/NAME.{msg,stat.csv,rtt.csv,out}.  Returns sipp's
-#       exit status.
+#       Run sipp in the foreground in OUTDIR/NAME (stdin closed, at most
+#       TIMEOUT s, then SIGTERM and SIGKILL), with its message log in
+#       msg, statistics in stat.csv, response times in *_rtt.csv, errors
+#       in err and screen in out.  Returns sipp's exit status.
 #   sipp_start OUTDIR NAME TIMEOUT SIPP_ARGS...  the same in the background;
 #       sets SIPP_PID.  sipp_wait PID SECONDS: wait for it, kill it if it is
 #       still running then; returns its exit status.
-#   sipp_stat FILE COLUMN   the last value of COLUMN (e.g. SuccessfulCall(C))
-#                           in a sipp statistics file
+#   sipp_stat DIR COLUMN    the last value of COLUMN (e.g. SuccessfulCall(C))
+#                           in DIR's statistics file
+#   sipp_rtt_max DIR        the largest response time in DIR, in ms
+#   wait_udp_bound IP PORT SECONDS   wait until a UDP socket is bound there
 
 : "${KAMAILIO_BIN:=/usr/sbin/kamailio}"
 : "${SIPP_BIN:=/usr/bin/sipp}"
@@ -97,7 +99,7 @@ _kamailio_is_ours() {
 	state=${stat##*) }
 	state=${state%% *}
 	[[ $state != Z ]] || return 1
-	cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+	cmdline=$( { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || return 1
 	[[ $cmdline == *" -Y $rundir "* ]]
 }
 
@@ -238,28 +240,30 @@ kamailio_cpu_ticks() {
 	awk '{print $12 + $13 + $14 + $15}' <<<"$s"
 }
 
-_sipp_args() { # OUTDIR NAME
-	printf '%s\n' -nostdin -trace_msg -message_file "$1/$2.msg" \
-		-trace_stat -stf "$1/$2.stat.csv" -fd 1 \
-		-trace_rtt -rtt_freq 1 -trace_err -error_file "$1/$2.err"
+_sipp_args() { # DIR
+	printf '%s\n' -nostdin -trace_msg -message_file "$1/msg" \
+		-trace_stat -stf "$1/stat.csv" -fd 1 \
+		-trace_rtt -rtt_freq 1 -trace_err -error_file "$1/err"
 }
 
 sipp_run() {
-	local outdir=$1 name=$2 tmo=$3
+	local dir=$1/$2 tmo=$3
 	shift 3
 	local -a base
-	mapfile -t base < <(_sipp_args "$outdir" "$name")
-	(cd "$outdir" && exec timeout -k 2 "$tmo" "$SIPP_BIN" "${base[@]}" "$@") \
-		</dev/null >"$outdir/$name.out" 2>&1 3>&-
+	mkdir -p "$dir"
+	mapfile -t base < <(_sipp_args "$dir")
+	(cd "$dir" && exec timeout -k 2 "$tmo" "$SIPP_BIN" "${base[@]}" "$@") \
+		</dev/null >"$dir/out" 2>&1 3>&-
 }
 
 sipp_start() {
-	local outdir=$1 name=$2 tmo=$3
+	local dir=$1/$2 tmo=$3
 	shift 3
 	local -a base
-	mapfile -t base < <(_sipp_args "$outdir" "$name")
-	(cd "$outdir" && exec timeout -k 2 "$tmo" "$SIPP_BIN" "${base[@]}" "$@") \
-		</dev/null >"$outdir/$name.out" 2>&1 3>&- &
+	mkdir -p "$dir"
+	mapfile -t base < <(_sipp_args "$dir")
+	(cd "$dir" && exec timeout -k 2 "$tmo" "$SIPP_BIN" "${base[@]}" "$@") \
+		</dev/null >"$dir/out" 2>&1 3>&- &
 	SIPP_PID=$!
 }
 
@@ -278,9 +282,33 @@ sipp_wait() {
 	wait "$pid"
 }
 
+# sipp_stat DIR COLUMN: the last value of COLUMN in DIR's statistics file.
 sipp_stat() {
 	awk -F';' -v col="$2" '
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
 		c && NF >= c { v = $c }
-		END { if (c == "") exit 1; print v }' "$1"
+		END { if (c == "") exit 1; print v }' "$1/stat.csv"
+}
+
+# sipp_rtt_max DIR: the largest response time (ms) in DIR's rtt file.
+sipp_rtt_max() {
+	awk -F';' 'FNR > 1 && $2 + 0 > m { m = $2 + 0 } END { print m + 0 }' "$1"/*_rtt.csv
+}
+
+# udp_bound IP PORT: true if some socket is bound to IP:PORT (UDP).
+udp_bound() {
+	local hex
+	hex=$(printf '%02X%02X%02X%02X:%04X' $(awk -F. '{print $4, $3, $2, $1}' <<<"$1") "$2")
+	awk -v a="$hex" '$2 == a { f = 1 } END { exit !f }' /proc/net/udp
+}
+
+# wait_udp_bound IP PORT SECONDS
+wait_udp_bound() {
+	local i
+	for ((i = 0; i < $3 * 20; i++)); do
+		udp_bound "$1" "$2" && return 0
+		sleep 0.05
+	done
+	echo "nothing bound to udp $1:$2 after $3 s" >&2
+	return 1
 }

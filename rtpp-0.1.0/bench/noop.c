@@ -1,0 +1,6 @@
+/* noop.c: a process that does nothing, linked like the tools. */
+int
+main(void)
+{
+	return 0;
+}

@@ -1,0 +1,85 @@
+/*
+ * job.h: one run of a call-path tool, step by step: read the input
+ * form, parse the SIP message and SDP, plan, talk, rewrite, encode.
+ * The tool fills the request; libcore fills the output or the error.
+ */
+#ifndef RTPC_JOB_H
+#define RTPC_JOB_H
+
+#include "core.h"
+#include "buf.h"
+#include "config.h"
+#include "plan.h"
+#include "talk.h"
+#include "transport.h"
+
+enum rtpc_form { RTPC_FORM_AUTO, RTPC_FORM_SDP, RTPC_FORM_SIP,
+	RTPC_FORM_BASE64,
+	RTPC_FORM_BODY,		/* output only: the SDP body alone */
+	RTPC_FORM_BODY64	/* output only: the SDP body in base64 */
+};
+
+enum rtpc_kind { RTPC_KIND_AUTO, RTPC_KIND_REQUEST, RTPC_KIND_REPLY };
+
+/* What --explain shows: nodes, commands, SDP before and after. */
+struct rtpc_explain {
+	struct {
+		char		url[256];
+		unsigned	weight;
+		double		score;
+		char		what[200];
+	}		 nodes[RTPC_TALK_NOTES];
+	size_t		 nnodes;
+	struct {
+		char	*sent;
+		char	*reply;
+		long	 rtt_us;
+	}		*cmds;
+	size_t		 ncmds;
+	struct rtpc_buf	 before;	/* the SDP as it came */
+	struct rtpc_buf	 after;		/* the SDP as it goes */
+};
+
+struct rtpc_job {
+	enum rtpc_op	 op;
+	const char	*flags;		/* the module's flags, or NULL */
+	const char	*ip;		/* the module's ip_address, or NULL */
+	const struct rtpc_settings *set;
+	/* call data from options; each wins over the message */
+	const char	*callid;
+	const char	*ftag;
+	const char	*ttag;
+	const char	*source_ip;
+	const char	*local_ip;
+	enum rtpc_kind	 kind;		/* for bare SDP */
+	enum rtpc_form	 in_form;
+	enum rtpc_form	 out_form;	/* AUTO: mirror the input */
+	size_t		 b64_wrap;	/* base64 output line length */
+	int		 dry_run;	/* print the commands, send nothing */
+	const char	*fake_reply;	/* answer every command with this */
+	struct rtpc_extra extra;	/* P, S, R, Q */
+	int		 failure_route;	/* manage: in a failure route */
+	int		 explain;	/* fill ex */
+	rtpc_trace_fn	 trace;
+	void		*trace_ctx;
+	rtpc_warn_fn	 warn;
+	void		*warn_ctx;
+	/* results */
+	struct rtpc_buf	 out;
+	enum rtpc_form	 form;		/* the form detected */
+	char		 node[256];	/* the node that answered */
+	int		 ncmds;
+	int		 probes;
+	char		*reply;		/* Q, I, G: the relay's reply */
+	int		 from_first;	/* Q: the From-tag went first */
+	enum rtpc_op	 did;		/* manage: what it decided */
+	struct rtpc_explain ex;
+};
+
+void	 rtpc_job_init(struct rtpc_job *, enum rtpc_op,
+	    const struct rtpc_settings *);
+int	 rtpc_job_run(struct rtpc_job *, const char *, size_t,
+	    struct rtpc_err *);
+void	 rtpc_job_free(struct rtpc_job *);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * plan.h: flags and the pure planning step: from a message view, the
+ * flags and the settings to the control commands the module would
+ * send, one per m= line (U/L) or one D.
+ */
+#ifndef RTPC_PLAN_H
+#define RTPC_PLAN_H
+
+#include "core.h"
+#include "buf.h"
+#include "config.h"
+#include "sdp.h"
+
+enum rtpc_op { RTPC_OP_OFFER, RTPC_OP_ANSWER, RTPC_OP_DESTROY,
+	RTPC_OP_PLAY, RTPC_OP_STOP, RTPC_OP_RECORD, RTPC_OP_QUERY, RTPC_OP_INFO,
+	RTPC_OP_MANAGE, RTPC_OP_NONE };
+
+/* What the commands without SDP (P, S, R, Q) need besides the call. */
+struct rtpc_extra {
+	int		 uas;		/* P/S toward the callee side */
+	const char	*prompt;	/* P */
+	long		 count;		/* P: times to play, -1 = loop */
+	const char	*counters;	/* Q: named counters, space separated */
+	int		 verbose;	/* Q: Qv, name=value */
+};
+
+struct rtpc_flags {
+	char	mods[64];	/* A I E S in the order of the flags */
+	int	via;		/* 1, 2, 3: append that Via's branch */
+	int	b;		/* append extra_id */
+	int	r, a, f, c, o, t, x, l;
+	int	z;		/* re-packetize to this ptime; 0 = none */
+};
+
+/* What the plan knows about the call and the message. */
+struct rtpc_call {
+	const char	*callid;
+	const char	*ftag;
+	const char	*ttag;		/* NULL when absent */
+	int		 is_request;
+	int		 is_ack;	/* request is an ACK */
+	int		 is_sip;	/* came from a SIP message */
+	const char	*branch[3];	/* Via 1..3 branches, NULL if none */
+	int		 nvia;
+	const char	*source_ip;	/* NULL: use the SDP's address */
+};
+
+struct rtpc_cmd {
+	char	 letter;	/* 'U', 'L' or 'D' */
+	char	 mods[80];	/* modifiers except Z and c */
+	int	 z;		/* Z<n> when the node can; 0 = none */
+	char	*clist;		/* payload types for c<list>, or NULL */
+	char	*rest;		/* " CID ADDR PORT TAGS..." */
+	int	 stream;	/* index of the m= line, -1 for D */
+	int	 af;		/* family of the address sent (4 or 6) */
+};
+
+struct rtpc_plan {
+	struct rtpc_cmd	*cmds;
+	size_t		 n;
+	char		*callid;	/* raw Call-ID: chooses the node */
+	int		 need_ptl;	/* node must have VF 20081102 */
+	int		 from_first;	/* the From-tag went first */
+};
+
+int	 rtpc_flags_parse(const char *, enum rtpc_op, struct rtpc_flags *,
+	    struct rtpc_err *);
+int	 rtpc_plan_build(enum rtpc_op, const struct rtpc_flags *,
+	    const struct rtpc_call *, const char *, const struct rtpc_sdp *,
+	    const struct rtpc_settings *, struct rtpc_plan *,
+	    struct rtpc_err *);
+int	 rtpc_plan_other(enum rtpc_op, const struct rtpc_call *,
+	    const struct rtpc_extra *, struct rtpc_plan *, struct rtpc_err *);
+void	 rtpc_plan_free(struct rtpc_plan *);
+int	 rtpc_cmd_render(const struct rtpc_cmd *, int, int, struct rtpc_buf *);
+int	 rtpc_cmd_needs_caps(const struct rtpc_cmd *);
+int	 rtpc_pct_encode(const char *, struct rtpc_buf *);
+
+#endif

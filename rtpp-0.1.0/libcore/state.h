@@ -1,0 +1,55 @@
+/*
+ * state.h: relay health and capabilities shared by every run on the
+ * machine: one small text file per configuration in the state
+ * directory, replaced atomically (write + rename) under a lock file.
+ * Readers take no lock.  A state that cannot be read or written makes
+ * the run behave like a fresh process (the caller warns), never fail.
+ */
+#ifndef RTPC_STATE_H
+#define RTPC_STATE_H
+
+#include "core.h"
+#include "config.h"
+
+#define RTPC_DISABLED_NO	0
+#define RTPC_DISABLED_UNTIL	1	/* transport failure, until a time */
+#define RTPC_DISABLED_ADMIN	2	/* operator: until enabled again */
+
+struct rtpc_nstate {
+	char		 url[256];
+	int		 disabled;
+	long long	 until;		/* epoch seconds, for DISABLED_UNTIL */
+	int		 caps;		/* capabilities learnt */
+	int		 rep;		/* VF 20071116 */
+	int		 ptl;		/* VF 20081102 */
+	long long	 learnt;	/* when caps were learnt */
+	long		 rtt_us;	/* last round trip */
+	long long	 rtt_at;
+	long		 testing_pid;	/* run re-testing it */
+	long long	 testing_until;
+	char		 lasterr[160];
+	int		 changed;	/* to be written back */
+};
+
+struct rtpc_state {
+	char		*dir;
+	char		*path;		/* NULL: no state (memory only) */
+	char		*lockpath;
+	struct rtpc_nstate *nodes;
+	size_t		 n;
+};
+
+int	 rtpc_state_open(struct rtpc_state *, const char *,
+	    const struct rtpc_pset *, struct rtpc_err *);
+struct rtpc_nstate *rtpc_state_node(struct rtpc_state *, const char *);
+int	 rtpc_state_commit(struct rtpc_state *, struct rtpc_err *);
+int	 rtpc_state_claim(struct rtpc_state *, const char *, long long,
+	    struct rtpc_err *);
+void	 rtpc_state_free(struct rtpc_state *);
+int	 rtpc_offers_note(const char *, const char *, const char *,
+	    struct rtpc_err *);
+int	 rtpc_offers_known(const char *, const char *, const char *);
+char	*rtpc_state_default_dir(void);
+long long rtpc_now(void);
+
+#endif

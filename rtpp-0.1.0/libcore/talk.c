@@ -1,0 +1,362 @@
+/*
+ * talk.c: node choice, capability probes, sending, failover, health.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "buf.h"
+#include "config.h"
+#include "plan.h"
+#include "reply.h"
+#include "select.h"
+#include "state.h"
+#include "talk.h"
+#include "transport.h"
+
+#define NODES_MAX	64
+
+void
+rtpc_talk_init(struct rtpc_talk *t, const struct rtpc_settings *set,
+    const struct rtpc_pset *ps, struct rtpc_state *st)
+{
+	memset(t, 0, sizeof(*t));
+	t->set = set;
+	t->ps = ps;
+	t->state = st;
+	rtpc_tx_init(&t->tx, set->tout_ms, set->retr, set->force_socket);
+}
+
+static void
+free_replies(struct rtpc_talk *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (t->replies != NULL)
+			free(t->replies[i]);
+		if (t->sent != NULL)
+			free(t->sent[i]);
+	}
+	free(t->replies);
+	free(t->sent);
+	free(t->rtts);
+	t->replies = NULL;
+	t->sent = NULL;
+	t->rtts = NULL;
+}
+
+/* Free what rtpc_talk_run returned for a plan of n commands. */
+void
+rtpc_talk_results_free(struct rtpc_talk *t, size_t n)
+{
+	free_replies(t, n);
+}
+
+/* Note what happened to a node, for --explain. */
+static void
+note(struct rtpc_talk *t, const struct rtpc_node *n, const char *key,
+    const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < t->nnotes; i++)
+		if (t->notes[i].node == n)
+			break;
+	if (i == t->nnotes) {
+		if (t->nnotes == RTPC_TALK_NOTES)
+			return;
+		t->notes[t->nnotes].node = n;
+		t->notes[t->nnotes].score = rtpc_select_score(key, n);
+		t->notes[t->nnotes].what[0] = '\0';
+		t->nnotes++;
+	}
+	if (t->notes[i].what[0] != '\0')
+		strlcat(t->notes[i].what, "; ", sizeof(t->notes[i].what));
+	strlcat(t->notes[i].what, what, sizeof(t->notes[i].what));
+}
+
+void
+rtpc_talk_free(struct rtpc_talk *t)
+{
+	/* replies are freed by count in rtpc_talk_run's caller via n */
+	rtpc_tx_close(&t->tx);
+}
+
+static void
+warn(struct rtpc_talk *t, const char *what, const char *detail)
+{
+	char msg[600];
+
+	if (t->warn == NULL)
+		return;
+	snprintf(msg, sizeof(msg), "%s: %s", what, detail);
+	t->warn(t->warn_ctx, msg);
+}
+
+/* Record a transport failure: disabled for rtpproxy_disable_tout. */
+void
+rtpc_talk_fail(struct rtpc_talk *t, const struct rtpc_node *n,
+    const char *why)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
+	long long now = rtpc_now();
+
+	if (ns == NULL)
+		return;
+	if (ns->disabled != RTPC_DISABLED_ADMIN) {
+		ns->disabled = RTPC_DISABLED_UNTIL;
+		ns->until = t->set->disable_tout < 0 ? now :
+		    now + t->set->disable_tout;
+	}
+	ns->caps = 0;	/* learn again when it comes back */
+	ns->testing_pid = 0;
+	ns->testing_until = 0;
+	strlcpy(ns->lasterr, why, sizeof(ns->lasterr));
+	ns->changed = 1;
+}
+
+/* One probe: send cmd, return the reply in buf. */
+static int
+probe1(struct rtpc_talk *t, const struct rtpc_node *n, const char *cmd,
+    char *buf, size_t sz, long *rtt, struct rtpc_err *err)
+{
+	if (rtpc_tx_send(&t->tx, n, cmd, buf, sz, rtt, err) == -1)
+		return -1;
+	t->probes++;
+	return 0;
+}
+
+/*
+ * Probe a node: V must be 20040107 and VF 20050322 must be 1 (several
+ * streams per call); VF 20071116 (Z) and VF 20081102 (codec list) are
+ * optional.  A node that fails is disabled like a transport failure.
+ */
+int
+rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
+    struct rtpc_err *err)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
+	char r[RTPC_REPLY_MAX], esc[128];
+	long rtt;
+	int rep, ptl;
+
+	if (ns == NULL)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	if (probe1(t, n, "V", r, sizeof(r), &rtt, err) == -1)
+		goto fail;
+	if (strcmp(r, "20040107") != 0) {
+		rtpc_escape(esc, sizeof(esc), r, strlen(r));
+		rtpc_err_set(err, RTPC_EXIT_NORELAY,
+		    "%s: not an rtpproxy-protocol relay (V answered '%s')",
+		    n->url, esc);
+		goto fail;
+	}
+	if (probe1(t, n, "VF 20050322", r, sizeof(r), &rtt, err) == -1)
+		goto fail;
+	if (strcmp(r, "1") != 0) {
+		rtpc_escape(esc, sizeof(esc), r, strlen(r));
+		rtpc_err_set(err, RTPC_EXIT_NORELAY,
+		    "%s: relay lacks capability 20050322 (answered '%s')",
+		    n->url, esc);
+		goto fail;
+	}
+	if (probe1(t, n, "VF 20071116", r, sizeof(r), &rtt, err) == -1)
+		goto fail;
+	rep = strcmp(r, "1") == 0;
+	if (probe1(t, n, "VF 20081102", r, sizeof(r), &rtt, err) == -1)
+		goto fail;
+	ptl = strcmp(r, "1") == 0;
+	ns->caps = 1;
+	ns->rep = rep;
+	ns->ptl = ptl;
+	ns->learnt = rtpc_now();
+	if (ns->disabled == RTPC_DISABLED_UNTIL)
+		ns->disabled = RTPC_DISABLED_NO;
+	ns->testing_pid = 0;
+	ns->testing_until = 0;
+	ns->rtt_us = rtt;
+	ns->rtt_at = ns->learnt;
+	ns->changed = 1;
+	return 0;
+fail:
+	rtpc_talk_fail(t, n, err->msg);
+	return -1;
+}
+
+/* Is node n usable now?  May claim its re-test; *test says so. */
+static int
+usable(struct rtpc_talk *t, const struct rtpc_node *n, int *test,
+    struct rtpc_err *err)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
+	long long now = rtpc_now(), hold;
+	struct rtpc_err cerr;
+	int got;
+
+	*test = 0;
+	if (ns == NULL || ns->disabled == RTPC_DISABLED_ADMIN)
+		return 0;
+	if (ns->disabled == RTPC_DISABLED_NO)
+		return 1;
+	if (ns->until > now)
+		return 0;
+	hold = (t->set->tout_ms * t->set->retr * 4) / 1000 + 2;
+	rtpc_err_clear(&cerr);
+	got = rtpc_state_claim(t->state, n->url, hold, &cerr);
+	if (got == -1)
+		warn(t, "health state", cerr.msg);
+	(void)err;
+	if (got == 0)
+		return 0;
+	*test = 1;
+	return 1;
+}
+
+static int
+plan_needs_caps(const struct rtpc_plan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++)
+		if (rtpc_cmd_needs_caps(&pl->cmds[i]))
+			return 1;
+	return 0;
+}
+
+/* Send every command of the plan to node n. */
+static int
+send_all(struct rtpc_talk *t, const struct rtpc_node *n,
+    const struct rtpc_plan *pl, struct rtpc_err *err)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
+	char r[RTPC_REPLY_MAX];
+	struct rtpc_buf cmd;
+	size_t i;
+	int warned = 0;
+
+	rtpc_buf_init(&cmd, 0);
+	for (i = 0; i < pl->n; i++) {
+		const struct rtpc_cmd *c = &pl->cmds[i];
+
+		rtpc_buf_reset(&cmd);
+		if (rtpc_cmd_render(c, ns->rep, ns->ptl, &cmd) == -1) {
+			rtpc_buf_free(&cmd);
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "command too long");
+		}
+		if (c->z > 0 && !ns->rep && !warned++)
+			warn(t, n->url, "relay cannot re-packetize; Z dropped");
+		free(t->sent[i]);
+		t->sent[i] = strdup(cmd.data);
+		if (rtpc_tx_send(&t->tx, n, cmd.data, r, sizeof(r),
+		    &t->rtts[i], err) == -1) {
+			rtpc_buf_free(&cmd);
+			return -1;
+		}
+		free(t->replies[i]);
+		if ((t->replies[i] = strdup(r)) == NULL) {
+			rtpc_buf_free(&cmd);
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "out of memory");
+		}
+	}
+	rtpc_buf_free(&cmd);
+	if (rtpc_now() - ns->rtt_at >= 10 && pl->n > 0) {
+		ns->rtt_us = t->rtts[0];
+		ns->rtt_at = rtpc_now();
+		ns->changed = 1;
+	}
+	return 0;
+}
+
+/*
+ * Run the plan on the first usable node of the call's order; on a
+ * transport failure disable that node and start again on the next.
+ */
+int
+rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
+    struct rtpc_err *err)
+{
+	const struct rtpc_node *nodes[NODES_MAX];
+	struct rtpc_err serr;
+	size_t n, i;
+	int tried = 0, caps = plan_needs_caps(pl) || pl->need_ptl;
+
+	n = rtpc_pset_select(t->ps, t->set->set, nodes, NODES_MAX);
+	if (n == 0)
+		return rtpc_err_set(err, RTPC_EXIT_USAGE,
+		    "no proxy set %d in the configuration", t->set->set);
+	t->replies = calloc(pl->n ? pl->n : 1, sizeof(*t->replies));
+	t->sent = calloc(pl->n ? pl->n : 1, sizeof(*t->sent));
+	t->rtts = calloc(pl->n ? pl->n : 1, sizeof(*t->rtts));
+	if (t->replies == NULL || t->rtts == NULL || t->sent == NULL) {
+		free_replies(t, 0);
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	}
+	rtpc_select_order(pl->callid, nodes, n);
+	for (i = 0; i < n; i++) {
+		struct rtpc_nstate *ns;
+		char why[200];
+		int test;
+
+		ns = rtpc_state_node(t->state, nodes[i]->url);
+		if (!usable(t, nodes[i], &test, err)) {
+			if (ns != NULL && ns->disabled == RTPC_DISABLED_ADMIN)
+				note(t, nodes[i], pl->callid,
+				    "skipped: disabled by the operator");
+			else if (ns != NULL)
+				note(t, nodes[i], pl->callid, ns->until >
+				    rtpc_now() ? "skipped: disabled after a "
+				    "failure" : "skipped: another run is "
+				    "re-testing it");
+			continue;
+		}
+		tried++;
+		if (test)
+			note(t, nodes[i], pl->callid, "re-tested");
+		if ((test || (caps && !ns->caps)) &&
+		    rtpc_talk_probe(t, nodes[i], err) == -1) {
+			snprintf(why, sizeof(why), "probe failed: %.180s", err->msg);
+			note(t, nodes[i], pl->callid, why);
+			continue;
+		}
+		if (pl->need_ptl && !ns->ptl) {
+			rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: relay lacks "
+			    "capability 20081102 (prompts); nothing sent",
+			    nodes[i]->url);
+			note(t, nodes[i], pl->callid, "lacks capability 20081102");
+			break;
+		}
+		if (send_all(t, nodes[i], pl, err) == 0) {
+			t->used = nodes[i];
+			note(t, nodes[i], pl->callid, "used");
+			break;
+		}
+		snprintf(why, sizeof(why), "failed: %.180s", err->msg);
+		note(t, nodes[i], pl->callid, why);
+		if (err->code != RTPC_EXIT_NORELAY)
+			break;
+		rtpc_talk_fail(t, nodes[i], err->msg);
+	}
+	rtpc_err_clear(&serr);
+	if (rtpc_state_commit(t->state, &serr) == -1)
+		warn(t, "health state not saved", serr.msg);
+	if (t->used != NULL)
+		return 0;
+	if (tried == 0)
+		rtpc_err_set(err, RTPC_EXIT_NORELAY,
+		    "no relay available: every node of set %d is disabled",
+		    t->set->set);
+	else if (err->code == RTPC_EXIT_NORELAY) {
+		char msg[sizeof(err->msg)];
+
+		strlcpy(msg, err->msg, sizeof(msg));
+		rtpc_err_set(err, RTPC_EXIT_NORELAY, "no relay available: %.450s",
+		    msg);
+	}
+	free_replies(t, pl->n);
+	return -1;
+}

@@ -1,0 +1,55 @@
+/*
+ * talk.h: the only step with network I/O.  Chooses the node for the
+ * call (rendezvous order, skipping disabled nodes), learns capabilities
+ * once (remembered in the shared state), sends the plan's commands,
+ * fails over to the next node on transport failure and records health.
+ */
+#ifndef RTPC_TALK_H
+#define RTPC_TALK_H
+
+#include "core.h"
+#include "config.h"
+#include "plan.h"
+#include "state.h"
+#include "transport.h"
+
+typedef void (*rtpc_warn_fn)(void *, const char *);
+
+#define RTPC_TALK_NOTES	16
+
+/* What happened to one node of the call's order (for --explain). */
+struct rtpc_talk_note {
+	const struct rtpc_node	*node;
+	double			 score;
+	char			 what[200];
+};
+
+struct rtpc_talk {
+	const struct rtpc_settings *set;
+	const struct rtpc_pset	*ps;
+	struct rtpc_state	*state;
+	struct rtpc_tx		 tx;
+	rtpc_warn_fn		 warn;
+	void			*warn_ctx;
+	/* results */
+	const struct rtpc_node	*used;		/* the node that answered */
+	char			**replies;	/* one per command */
+	char			**sent;		/* the commands as sent */
+	struct rtpc_talk_note	 notes[RTPC_TALK_NOTES];
+	size_t			 nnotes;
+	long			*rtts;		/* µs, one per command */
+	int			 probes;	/* probe datagrams answered */
+};
+
+void	 rtpc_talk_init(struct rtpc_talk *, const struct rtpc_settings *,
+	    const struct rtpc_pset *, struct rtpc_state *);
+int	 rtpc_talk_run(struct rtpc_talk *, const struct rtpc_plan *,
+	    struct rtpc_err *);
+int	 rtpc_talk_probe(struct rtpc_talk *, const struct rtpc_node *,
+	    struct rtpc_err *);
+void	 rtpc_talk_fail(struct rtpc_talk *, const struct rtpc_node *,
+	    const char *);
+void	 rtpc_talk_results_free(struct rtpc_talk *, size_t);
+void	 rtpc_talk_free(struct rtpc_talk *);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * transport.h: sending one control command to one node and reading its
+ * reply.  UDP: a fresh cookie per command, the same datagram resent up
+ * to retr times tout apart, replies matched by cookie, stale datagrams
+ * dropped, one total deadline.  Unix: one stream connection per
+ * command, no cookie, the same deadline.
+ */
+#ifndef RTPC_TRANSPORT_H
+#define RTPC_TRANSPORT_H
+
+#include <stddef.h>
+
+#include "core.h"
+#include "config.h"
+
+#define RTPC_REPLY_MAX	4096
+
+/* Called for every datagram sent ('>') or received ('<'). */
+typedef void (*rtpc_trace_fn)(void *, int, const char *, const char *,
+    size_t);
+
+struct rtpc_tx {
+	long		 tout_ms;
+	int		 retr;
+	const char	*force_socket;
+	rtpc_trace_fn	 trace;
+	void		*trace_ctx;
+	char		 prefix[40];	/* cookie prefix: pid and random */
+	unsigned	 seq;
+	struct {
+		const struct rtpc_node *node;
+		int fd;
+	}		 socks[16];	/* open UDP sockets by node */
+	int		 nsocks;
+};
+
+void	 rtpc_tx_init(struct rtpc_tx *, long, int, const char *);
+void	 rtpc_tx_close(struct rtpc_tx *);
+int	 rtpc_tx_send(struct rtpc_tx *, const struct rtpc_node *, const char *,
+	    char *, size_t, long *, struct rtpc_err *);
+
+#endif

@@ -1,0 +1,283 @@
+#!/usr/bin/env bats
+# What every call-path tool shares: help, version, usage errors, exit
+# statuses, settings from options, environment and config files, input
+# checks and write errors.
+
+load helpers
+
+TOOLS=(rtpp-offer rtpp-answer rtpp-destroy)
+
+setup() {
+	rtpp_setup
+}
+
+teardown() {
+	rtpp_teardown
+}
+
+@test "--help goes to stdout with status 0 and lists the common options" {
+	for t in "${TOOLS[@]}"; do
+		run -0 --separate-stderr "$t" --help
+		assert_line --partial "Usage: $t [OPTION...]"
+		assert_line --partial '--sock=VALUE'
+		assert_line --partial '--state-dir=DIR'
+		assert_equal "$stderr" ""
+	done
+}
+
+@test "--version prints the tool, package and version" {
+	for t in "${TOOLS[@]}"; do
+		run -0 "$t" --version
+		assert_output --regexp "^$t \\(rtpp\\) [0-9]+\\.[0-9]+\\.[0-9]+$"
+	done
+}
+
+@test "an unknown option is a usage error (exit 2) naming it" {
+	for t in "${TOOLS[@]}"; do
+		runx "$t" --bogus </dev/null
+		assert_equal "$status" 2
+		assert_no_out
+		assert_equal "$stderr" "$t: --bogus: unknown option (try --help)"
+	done
+}
+
+@test "too many arguments is a usage error" {
+	runx rtpp-offer '' 192.0.2.1 extra <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-offer: unexpected argument 'extra' (try --help)"
+	runx rtpp-destroy t 192.0.2.1 </dev/null
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-destroy: unexpected argument '192.0.2.1' (try --help)"
+}
+
+@test "an unknown flag letter is a usage error and nothing is sent" {
+	runx rtpp-offer q <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_no_out
+	assert_equal "$stderr" "rtpp-offer: flags 'q': unknown flag 'q'"
+	runx rtpp-offer z <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-offer: flags 'z': z needs a ptime, as in z20"
+	runx rtpp-offer z1000 <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-offer: flags 'z1000': z takes 1 to 999"
+}
+
+@test "empty flags and empty ip arguments mean none" {
+	run -0 rtpp-offer --dry-run '' '' <"$FIX/invite.sip"
+	assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
+}
+
+@test "option values out of range are usage errors" {
+	for a in "--tout 0" "--tout -1" "--tout abc" "--tout 1.0001" "--retr 0" "--retr 101" \
+	    "--disable-tout x" "--set -1" "--set x" "--ice loud" "--input xml" "--output sip"; do
+		# shellcheck disable=SC2086
+		runx rtpp-offer $a <"$FIX/invite.sip"
+		assert_equal "$status" 2
+		assert_no_out
+		[[ -n $stderr ]]
+	done
+}
+
+@test "addresses given by the user must be IP addresses" {
+	runx rtpp-offer '' 'not-an-ip' <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_no_out
+	assert_equal "$stderr" "rtpp-offer: ip argument 'not-an-ip' is not an IP address"
+	runx rtpp-offer --local-ip bogus <"$FIX/invite.sip"
+	assert_equal "$stderr" "rtpp-offer: --local-ip 'bogus' is not an IP address"
+	runx rtpp-offer --source-ip 999.1.1.1 <"$FIX/invite.sip"
+	assert_equal "$stderr" "rtpp-offer: source address '999.1.1.1' is not an IP address"
+	assert_equal "$status" 2
+}
+
+@test "option errors name the option" {
+	runx rtpp-offer --tout x <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-offer: --tout: rtpproxy_tout: 'x' is not a number of seconds between 0.001 and 3600"
+}
+
+@test "blank lines before a message are skipped" {
+	run -0 --separate-stderr rtpp-offer --dry-run < <(printf '\r\n\n'; cat "$FIX/invite.sip")
+	assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
+}
+
+@test "a SIP message without From-tag is bad input (exit 1)" {
+	sed 's/;tag=15483-uac-1//' "$FIX/invite.sip" >"$BATS_TEST_TMPDIR/m"
+	runx rtpp-offer <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-offer: sip message has no From-tag"
+}
+
+@test "bad rtpproxy_sock values are usage errors quoting the offending text" {
+	runx rtpp-offer --sock 'udp:127.0.0.1:99999' <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: 'udp:127.0.0.1:99999': bad port '99999'"
+	runx rtpp-offer --sock '1 ==' <"$FIX/invite.sip"
+	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: no node after '==' in '1 =='"
+	runx rtpp-offer --sock '== udp:127.0.0.1' <"$FIX/invite.sip"
+	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: bad set id in '== udp:127.0.0.1'"
+	runx rtpp-offer --sock 'udp:127.0.0.1=x' <"$FIX/invite.sip"
+	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: bad weight in 'udp:127.0.0.1=x'"
+	runx rtpp-offer --sock 'udp:' <"$FIX/invite.sip"
+	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: 'udp:': expected host[:port]"
+	assert_equal "$status" 2
+}
+
+@test "--set chooses a proxy set; an unknown set is a usage error" {
+	fake_start a
+	fake_start b
+	runx rtpp-offer --sock "$FAKE_URL_A" --sock "1 == $FAKE_URL_B" --set 1 <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	assert_equal "$(fake_count a)" 0
+	[[ $(fake_count b) -gt 0 ]]
+	runx rtpp-offer --sock "$FAKE_URL_A" --set 2 <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-offer: no proxy set 2 in the configuration"
+}
+
+@test "settings precedence: option over environment over config file" {
+	fake_start a
+	fake_start b
+	fake_start c
+	printf 'rtpproxy_sock = %s\n' "$FAKE_URL_C" >"$BATS_TEST_TMPDIR/rtpp.conf"
+	export RTPP_CONFIG="$BATS_TEST_TMPDIR/rtpp.conf"
+	rtpp-offer <"$FIX/invite.sip" >/dev/null
+	[[ $(fake_count c) -gt 0 ]]
+	RTPP_SOCK="$FAKE_URL_B" rtpp-offer <"$FIX/invite.sip" >/dev/null
+	[[ $(fake_count b) -gt 0 ]]
+	RTPP_SOCK="$FAKE_URL_B" rtpp-offer --sock "$FAKE_URL_A" <"$FIX/invite.sip" >/dev/null
+	[[ $(fake_count a) -gt 0 ]]
+	assert_equal "$(fake_count b)" 5
+	assert_equal "$(fake_count c)" 5
+}
+
+@test "config file: comments, quotes, repeated rtpproxy_sock, the module's names" {
+	fake_start a
+	cat >"$BATS_TEST_TMPDIR/rtpp.conf" <<-EOF2
+	# relays
+	rtpproxy_sock = "1 == $FAKE_URL_A"
+	rtpproxy_sock = 1 == udp:127.0.0.1:9=0
+	rtpproxy_tout = 0.5
+	rtpproxy_retr = 2
+	nortpproxy_str = "a=seen-by-rtpp:1"
+
+	EOF2
+	runx rtpp-offer --config "$BATS_TEST_TMPDIR/rtpp.conf" --set 1 <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	assert_equal "$(tail -n 1 "$out")" $'a=seen-by-rtpp:1\r'
+}
+
+@test "a Kamailio config: modparam(\"rtpproxy\", ...) lines are read, the rest ignored" {
+	fake_start a
+	cat >"$BATS_TEST_TMPDIR/kamailio.cfg" <<-EOF2
+	#!KAMAILIO
+	children=4
+	loadmodule "rtpproxy.so"
+	modparam("rtpproxy", "rtpproxy_sock", "$FAKE_URL_A")
+	modparam("rtpproxy", "rtpproxy_retr", 2)
+	modparam("rtpproxy", "rtp_inst_pvar", "\$avp(RTP_INSTANCE)")
+	modparam("tm", "fr_timer", 1000)
+	request_route { rtpproxy_offer(); }
+	EOF2
+	runx rtpp-offer --config "$BATS_TEST_TMPDIR/kamailio.cfg" <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	[[ $(fake_count a) -gt 0 ]]
+}
+
+@test "config errors name the file and line; exit 2" {
+	printf '# ok\nrtpproxy_retr = 2\nno_such_key = 1\n' >"$BATS_TEST_TMPDIR/bad.conf"
+	runx rtpp-offer --config "$BATS_TEST_TMPDIR/bad.conf" <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_no_out
+	assert_equal "$stderr" "rtpp-offer: $BATS_TEST_TMPDIR/bad.conf:3: unknown setting 'no_such_key'"
+	printf 'rtpproxy_retr = zero\n' >"$BATS_TEST_TMPDIR/bad.conf"
+	runx rtpp-offer --config "$BATS_TEST_TMPDIR/bad.conf" <"$FIX/invite.sip"
+	assert_equal "$stderr" "rtpp-offer: $BATS_TEST_TMPDIR/bad.conf:1: rtpproxy_retr: 'zero' is not an integer between 1 and 100"
+	printf 'just words\n' >"$BATS_TEST_TMPDIR/bad.conf"
+	runx rtpp-offer --config "$BATS_TEST_TMPDIR/bad.conf" <"$FIX/invite.sip"
+	assert_equal "$stderr" "rtpp-offer: $BATS_TEST_TMPDIR/bad.conf:1: expected 'key = value'"
+	printf 'modparam("rtpproxy", "no_such", 1)\n' >"$BATS_TEST_TMPDIR/bad.cfg"
+	runx rtpp-offer --config "$BATS_TEST_TMPDIR/bad.cfg" <"$FIX/invite.sip"
+	assert_equal "$stderr" "rtpp-offer: $BATS_TEST_TMPDIR/bad.cfg:1: unknown rtpproxy parameter 'no_such'"
+	runx rtpp-offer --config "$BATS_TEST_TMPDIR/missing.conf" <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-offer: $BATS_TEST_TMPDIR/missing.conf: No such file or directory"
+}
+
+@test "environment values are checked too" {
+	RTPP_RETR=0 runx rtpp-offer <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-offer: RTPP_RETR: rtpproxy_retr: '0' is not an integer between 1 and 100"
+	RTPP_SET=abc runx rtpp-offer <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-offer: RTPP_SET: 'abc' is not a set number"
+}
+
+@test "empty input, garbage and a message without body are errors with empty stdout" {
+	runx rtpp-offer </dev/null
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-offer: no input: give an SDP body or a SIP message on stdin"
+	runx rtpp-offer <<<'hello, world!'
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-offer: input is neither SDP, a SIP message nor base64"
+	runx rtpp-offer <"$FIX/bye.sip"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-offer: sip message has no body"
+}
+
+@test "SIP errors name the problem" {
+	sed 's/^Content-Length: 220/Content-Length: 999/' "$FIX/invite.sip" >"$BATS_TEST_TMPDIR/m"
+	runx rtpp-offer <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-offer: Content-Length 999 but the body has 220 bytes"
+	sed '/^Call-ID/d' "$FIX/invite.sip" >"$BATS_TEST_TMPDIR/m"
+	runx rtpp-offer <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$stderr" "rtpp-offer: sip message has no Call-ID"
+	sed 's/^Content-Type: application\/sdp/Content-Type: text\/plain/' "$FIX/invite.sip" >"$BATS_TEST_TMPDIR/m"
+	runx rtpp-offer <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$stderr" "rtpp-offer: Content-Type text/plain is not application/sdp"
+	{ sed -n '1,10p' "$FIX/invite.sip"; printf 'Content-Length: 5\r\n\r\n'; } >"$BATS_TEST_TMPDIR/m"
+	runx rtpp-offer <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$stderr" "rtpp-offer: sip line 11: second content-length header"
+	assert_no_out
+}
+
+@test "SDP errors name the line" {
+	printf 'v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nt=0 0\nm=audio 1 RTP/AVP 0\n' >"$BATS_TEST_TMPDIR/s"
+	runx rtpp-offer --call-id c --from-tag f <"$BATS_TEST_TMPDIR/s"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-offer: sdp line 5: m= line without a c= line"
+	printf 'v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nm=audio 70000 RTP/AVP 0\n' >"$BATS_TEST_TMPDIR/s"
+	runx rtpp-offer --call-id c --from-tag f <"$BATS_TEST_TMPDIR/s"
+	assert_equal "$stderr" "rtpp-offer: sdp line 5: bad m= line"
+	printf 'v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 300.1.1.1\nm=audio 7000 RTP/AVP 0\n' >"$BATS_TEST_TMPDIR/s"
+	runx rtpp-offer --call-id c --from-tag f <"$BATS_TEST_TMPDIR/s"
+	assert_equal "$stderr" "rtpp-offer: sdp line 4: bad c= line"
+	printf 'v=0\ro=- 1 1 IN IP4 192.0.2.1\r' >"$BATS_TEST_TMPDIR/s"
+	runx rtpp-offer --call-id c --from-tag f <"$BATS_TEST_TMPDIR/s"
+	assert_equal "$stderr" "rtpp-offer: sdp line 1: bare CR"
+	assert_no_out
+}
+
+@test "a failed write to stdout is an error (exit 1)" {
+	fake_start a
+	export RTPP_SOCK="$FAKE_URL_A"
+	status=0
+	rtpp-offer <"$FIX/invite.sip" >/dev/full 2>"$BATS_TEST_TMPDIR/err" || status=$?
+	assert_equal "$status" 1
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "rtpp-offer: stdout: No space left on device"
+	status=0
+	rtpp-offer --version >/dev/full 2>/dev/null || status=$?
+	assert_equal "$status" 1
+}
+
+@test "Kamailio exec environment: --kamailio-env takes Call-ID, tags and source address" {
+	export SIP_HF_CALLID=env-call-1 SIP_SRCIP=198.51.100.77
+	export SIP_HF_FROM='"A" <sip:a@example.com;tag=no>;tag=env-ftag' SIP_HF_TO='<sip:b@example.com>;tag=env-ttag'
+	run -0 rtpp-offer --dry-run --kamailio-env --b64 "$(base64 -w0 "$FIX/hold.sdp")"
+	assert_output 'Uc0 env-call-1 198.51.100.77 24000 env-ftag;1 env-ttag;1'
+	run -0 rtpp-offer --dry-run --b64 "$(base64 -w0 "$FIX/invite.sip")"
+	assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
+}

@@ -1,0 +1,80 @@
+/*
+ * cli.h: what the tools share: the common popt table, settings from
+ * options, environment and config file, reading stdin, writing stdout,
+ * and the one error line.
+ */
+#ifndef RTPP_CLI_H
+#define RTPP_CLI_H
+
+#include <popt.h>
+
+#include "core.h"
+#include "config.h"
+#include "job.h"
+#include "plan.h"
+
+/* Option values as given; NULL when not given. */
+struct cli {
+	const char	*prog;
+	char		**socks;
+	size_t		 nsocks;
+	char		*set;
+	char		*config;
+	char		*state_dir;
+	char		*tout;
+	char		*retr;
+	char		*disable_tout;
+	char		*force_socket;
+	char		*marker;
+	char		*timeout_socket;
+	char		*ice;
+	char		*extra_id;
+	char		*callid;
+	char		*ftag;
+	char		*ttag;
+	char		*source_ip;
+	char		*local_ip;
+	char		*input;
+	char		*output;
+	char		*b64;
+	int		 kind;
+	int		 dry_run;
+	char		*fake_reply;
+	int		 trace;
+	int		 passthrough;
+	int		 kamailio_env;
+	int		 version;
+	char		*deadline;
+	int		 explain;
+	struct rtpc_settings set_;
+};
+
+/* One run of a tool that works on a message. */
+struct cli_run {
+	poptContext	 pc;
+	struct rtpc_job	 job;
+	struct rtpc_buf	 in;
+	char		*ftag;
+	char		*ttag;
+};
+
+extern struct cli cli;
+extern struct poptOption cli_common_opts[];
+extern struct poptOption cli_call_opts[];
+extern struct poptOption cli_io_opts[];
+extern struct poptOption cli_explain_opts[];
+
+int	 cli_callpath(int, char **, enum rtpc_op, const char *);
+int	 cli_start(struct cli_run *, int, char **, const char *, enum rtpc_op,
+	    struct poptOption *, const char *);
+int	 cli_no_more_args(struct cli_run *);
+int	 cli_exec(struct cli_run *, int);
+int	 cli_output(struct cli_run *, int);
+int	 cli_end(struct cli_run *, int);
+int	 cli_settings(struct cli *, struct rtpc_settings *);
+void	 cli_trace(void *, int, const char *, const char *, size_t);
+void	 cli_warn(void *, const char *);
+void	 cli_free(struct cli *);
+void	 cli_explain(const struct rtpc_job *, int);
+
+#endif

@@ -1,0 +1,298 @@
+/*
+ * ctl-watch.c: "rtpp-ctl watch": listen on the timeout notification
+ * socket (timeout_socket: unix:/path or tcp:host:port), take the
+ * relays' persistent connections and report each timed-out call.
+ *
+ * A relay writes "<notify tag>\n" for each session whose ttl ran out;
+ * the tag rtpp sends in U is "<call-id> <from-tag>", %-encoded, which
+ * the relay decodes before writing it.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "ctl.h"
+
+#define CONNS_MAX	64
+#define LINE_MAX_	4096
+
+struct conn {
+	int	fd;
+	size_t	len;
+	char	buf[LINE_MAX_];
+};
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* Listen on unix:/path (replacing a stale socket) or tcp:host:port. */
+static int
+listen_on(const char *spec)
+{
+	int fd;
+
+	if (strncasecmp(spec, "unix:", 5) == 0) {
+		struct sockaddr_un sun;
+		struct stat sb;
+
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		if (strlcpy(sun.sun_path, spec + 5, sizeof(sun.sun_path)) >=
+		    sizeof(sun.sun_path)) {
+			warnx("%s: path too long", spec);
+			return -1;
+		}
+		if (lstat(sun.sun_path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+			unlink(sun.sun_path);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd == -1 || bind(fd, (struct sockaddr *)&sun,
+		    sizeof(sun)) == -1 || listen(fd, 16) == -1) {
+			warn("%s", spec);
+			if (fd != -1)
+				close(fd);
+			return -1;
+		}
+		return fd;
+	}
+	if (strncasecmp(spec, "tcp:", 4) == 0) {
+		struct addrinfo hints, *res;
+		char host[256], *colon;
+		int one = 1, gai;
+
+		strlcpy(host, spec + 4, sizeof(host));
+		if ((colon = strrchr(host, ':')) == NULL) {
+			warnx("%s: expected tcp:host:port", spec);
+			return -1;
+		}
+		*colon = '\0';
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+		if ((gai = getaddrinfo(host[0] == '[' ? host + 1 : host,
+		    colon + 1, &hints, &res)) != 0) {
+			warnx("%s: %s", spec, gai_strerror(gai));
+			return -1;
+		}
+		fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd != -1)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+			    sizeof(one));
+		if (fd == -1 || bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
+		    listen(fd, 16) == -1) {
+			warn("%s", spec);
+			if (fd != -1)
+				close(fd);
+			freeaddrinfo(res);
+			return -1;
+		}
+		freeaddrinfo(res);
+		return fd;
+	}
+	warnx("timeout socket '%s': expected unix:/path or tcp:host:port",
+	    spec);
+	return -1;
+}
+
+static void
+json_str(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* Run cmd (no shell) with the call's data in its environment. */
+static void
+run_hook(const char *cmd, const char *tag, const char *cid, const char *ft)
+{
+	pid_t pid = fork();
+
+	if (pid == -1) {
+		warn("fork");
+		return;
+	}
+	if (pid == 0) {
+		/* keep our stdout a clean stream of notifications */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		setenv("RTPP_NOTIFY_TAG", tag, 1);
+		setenv("RTPP_CALL_ID", cid, 1);
+		setenv("RTPP_FROM_TAG", ft, 1);
+		execlp(cmd, cmd, (char *)NULL);
+		warn("%s", cmd);
+		_exit(127);
+	}
+}
+
+/* One notification line: "<call-id> <from-tag>", or a foreign tag. */
+static void
+report(const struct ctl_watch *w, char *line)
+{
+	char *sp = strchr(line, ' ');
+	const char *cid = line, *ft = "";
+	char tag[LINE_MAX_];
+
+	strlcpy(tag, line, sizeof(tag));
+	if (sp != NULL) {
+		*sp = '\0';
+		ft = sp + 1;
+	}
+	if (w->json) {
+		printf("{\"event\":\"timeout\",\"time\":%lld,\"call_id\":",
+		    (long long)time(NULL));
+		json_str(cid);
+		printf(",\"from_tag\":");
+		json_str(ft);
+		printf(",\"tag\":");
+		json_str(tag);
+		printf("}\n");
+	} else
+		printf("timeout call-id=%s from-tag=%s\n", cid, ft);
+	fflush(stdout);
+	if (w->exec != NULL)
+		run_hook(w->exec, tag, cid, ft);
+}
+
+/* Take the complete lines out of a connection's buffer. */
+static void
+take_lines(const struct ctl_watch *w, struct conn *c, int *seen)
+{
+	char *nl;
+
+	while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		size_t n = (size_t)(nl - c->buf);
+		char line[LINE_MAX_];
+
+		memcpy(line, c->buf, n);
+		line[n] = '\0';
+		if (n > 0 && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+		memmove(c->buf, nl + 1, c->len - n - 1);
+		c->len -= n + 1;
+		if (line[0] != '\0') {
+			report(w, line);
+			(*seen)++;
+		}
+	}
+	if (c->len == sizeof(c->buf)) {
+		warnx("notification longer than %zu bytes dropped",
+		    sizeof(c->buf));
+		c->len = 0;
+	}
+}
+
+static void
+close_conn(struct conn *cs, int *n, int i)
+{
+	close(cs[i].fd);
+	cs[i] = cs[--*n];
+}
+
+/*
+ * Listen until stopped (SIGINT/SIGTERM), or until --max notifications
+ * or --for seconds when given.  Returns the exit status.
+ */
+int
+ctl_watch(const struct ctl_watch *w)
+{
+	static struct conn cs[CONNS_MAX];
+	struct pollfd pfd[CONNS_MAX + 1];
+	struct sigaction sa;
+	long long end = w->for_s > 0 ? (long long)time(NULL) + w->for_s : 0;
+	int lfd, n = 0, seen = 0, i;
+
+	if (w->socket == NULL || *w->socket == '\0') {
+		warnx("watch: no timeout socket: set timeout_socket or "
+		    "--timeout-socket");
+		return RTPC_EXIT_USAGE;
+	}
+	if ((lfd = listen_on(w->socket)) == -1)
+		return RTPC_EXIT_FAIL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (w->ready != NULL)
+		w->ready();
+	while (!stopping && (w->max == 0 || seen < w->max)) {
+		int wait = 1000;
+
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (end > 0 && (long long)time(NULL) >= end)
+			break;
+		pfd[0].fd = lfd;
+		pfd[0].events = POLLIN;
+		for (i = 0; i < n; i++) {
+			pfd[i + 1].fd = cs[i].fd;
+			pfd[i + 1].events = POLLIN;
+		}
+		if (poll(pfd, (nfds_t)n + 1, wait) <= 0)
+			continue;
+		for (i = n - 1; i >= 0; i--) {
+			ssize_t r;
+
+			if (!(pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = read(cs[i].fd, cs[i].buf + cs[i].len,
+			    sizeof(cs[i].buf) - cs[i].len);
+			if (r <= 0) {
+				close_conn(cs, &n, i);	/* the relay reconnects */
+				continue;
+			}
+			cs[i].len += (size_t)r;
+			take_lines(w, &cs[i], &seen);
+		}
+		if (pfd[0].revents & POLLIN) {
+			int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (fd == -1)
+				continue;
+			if (n == CONNS_MAX) {
+				close(fd);
+				continue;
+			}
+			cs[n].fd = fd;
+			cs[n].len = 0;
+			n++;
+		}
+	}
+	for (i = n - 1; i >= 0; i--)
+		close_conn(cs, &n, i);
+	close(lfd);
+	if (strncasecmp(w->socket, "unix:", 5) == 0)
+		unlink(w->socket + 5);
+	return 0;
+}

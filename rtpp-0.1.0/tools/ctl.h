@@ -1,0 +1,18 @@
+/*
+ * ctl.h: parts of rtpp-ctl kept in their own files.
+ */
+#ifndef RTPP_CTL_H
+#define RTPP_CTL_H
+
+struct ctl_watch {
+	const char	*socket;	/* unix:/path or tcp:host:port */
+	int		 json;
+	const char	*exec;		/* run for each notification */
+	int		 max;		/* stop after this many; 0 = never */
+	int		 for_s;		/* stop after this long; 0 = never */
+	void		(*ready)(void);
+};
+
+int	 ctl_watch(const struct ctl_watch *);
+
+#endif

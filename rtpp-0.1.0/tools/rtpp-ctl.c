@@ -1,0 +1,523 @@
+/*
+ * rtpp-ctl: look at and steer the relay nodes, like the module's RPC
+ * rtpproxy.list and rtpproxy.enable, plus ping, raw and which.
+ * See rtpp-ctl(1).
+ */
+#include <err.h>
+#include <popt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core.h"
+#include "buf.h"
+#include "config.h"
+#include "select.h"
+#include "state.h"
+#include "talk.h"
+#include "transport.h"
+#include "cli.h"
+#include "ctl.h"
+
+#define NODES_MAX	64
+
+static int json, max_n, for_s;
+static char *node_url, *exec_cmd;
+
+/* Everything a subcommand needs: sets, state and a talker. */
+struct ctl {
+	struct rtpc_pset	 ps;
+	struct rtpc_state	 st;
+	struct rtpc_talk	 talk;
+	int			 state_ok;
+};
+
+/* Capability dates ping asks about, with what they mean. */
+static const struct {
+	const char *date;
+	const char *name;
+} extra_caps[] = {
+	{ "20071218", "copy" }, { "20080403", "query" },
+	{ "20081224", "notify" }, { "20090810", "bridge" },
+	{ "20141004", "counters" },
+};
+
+static void
+json_str(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static int
+ctl_open(struct ctl *c, struct rtpc_settings *set)
+{
+	struct rtpc_err e;
+
+	memset(c, 0, sizeof(*c));
+	rtpc_err_clear(&e);
+	if (rtpc_pset_build(&c->ps, set, &e) == -1) {
+		warnx("%s", e.msg);
+		return RTPC_EXIT_USAGE;
+	}
+	if (rtpc_state_open(&c->st, set->state_dir, &c->ps, &e) == -1)
+		warnx("health state: %s", e.msg);
+	else
+		c->state_ok = 1;
+	rtpc_talk_init(&c->talk, set, &c->ps, &c->st);
+	c->talk.warn = cli_warn;
+	if (cli.trace)
+		c->talk.tx.trace = cli_trace;
+	return 0;
+}
+
+static void
+ctl_close(struct ctl *c)
+{
+	rtpc_talk_free(&c->talk);
+	rtpc_state_free(&c->st);
+	rtpc_pset_free(&c->ps);
+}
+
+/* "rep,ptl", "none" or "unknown". */
+static void
+caps_str(const struct rtpc_nstate *ns, char *buf, size_t sz)
+{
+	if (!ns->caps)
+		strlcpy(buf, "unknown", sz);
+	else if (!ns->rep && !ns->ptl)
+		strlcpy(buf, "base", sz);
+	else
+		snprintf(buf, sz, "base%s%s", ns->rep ? ",repacketize" : "",
+		    ns->ptl ? ",codecs" : "");
+}
+
+/* The module's "recheck": 0, the time it ends, or -1 for ever. */
+static long long
+recheck(const struct rtpc_nstate *ns)
+{
+	if (ns->disabled == RTPC_DISABLED_ADMIN)
+		return -1;
+	if (ns->disabled == RTPC_DISABLED_UNTIL)
+		return ns->until;
+	return 0;
+}
+
+static int
+is_disabled(const struct rtpc_nstate *ns)
+{
+	return ns->disabled == RTPC_DISABLED_ADMIN ||
+	    (ns->disabled == RTPC_DISABLED_UNTIL && ns->until > rtpc_now());
+}
+
+static int
+cmd_list(struct ctl *c)
+{
+	size_t i;
+	char caps[64];
+
+	if (json)
+		printf("[");
+	else
+		printf("%-5s %-32s %5s %8s %6s %10s %-20s %8s  %s\n", "SETID",
+		    "URL", "INDEX", "DISABLED", "WEIGHT", "RECHECK", "CAPS",
+		    "RTT_US", "LAST_ERROR");
+	for (i = 0; i < c->ps.nnodes; i++) {
+		const struct rtpc_node *n = &c->ps.nodes[i];
+		struct rtpc_nstate *ns = rtpc_state_node(&c->st, n->url);
+
+		if (ns == NULL)
+			err(1, NULL);
+		caps_str(ns, caps, sizeof(caps));
+		if (json) {
+			printf("%s{\"setid\":%d,\"url\":", i ? "," : "",
+			    n->setid);
+			json_str(n->url);
+			printf(",\"index\":%d,\"disabled\":%d,\"weight\":%u,"
+			    "\"recheck\":%lld,\"caps\":", n->index,
+			    is_disabled(ns), n->weight, recheck(ns));
+			json_str(caps);
+			printf(",\"rtt_us\":%ld,\"last_error\":", ns->rtt_us);
+			json_str(ns->lasterr);
+			printf("}");
+		} else
+			printf("%-5d %-32s %5d %8d %6u %10lld %-20s %8ld  %s\n",
+			    n->setid, n->url, n->index, is_disabled(ns),
+			    n->weight, recheck(ns), caps, ns->rtt_us,
+			    ns->lasterr[0] ? ns->lasterr : "-");
+	}
+	if (json)
+		printf("]\n");
+	return 0;
+}
+
+static int
+cmd_enable(struct ctl *c, const char *url, const char *how)
+{
+	struct rtpc_nstate *ns;
+	struct rtpc_err e;
+	size_t i;
+	int found = 0;
+
+	if (strcmp(how, "0") != 0 && strcmp(how, "1") != 0) {
+		warnx("enable: '%s' is not 0 or 1", how);
+		return RTPC_EXIT_USAGE;
+	}
+	for (i = 0; i < c->ps.nnodes; i++)
+		found |= strcmp(c->ps.nodes[i].url, url) == 0;
+	if (!found) {
+		warnx("%s: no such node in the configuration", url);
+		return RTPC_EXIT_FAIL;
+	}
+	if (c->st.path == NULL) {
+		warnx("enable needs a state directory (--state-dir)");
+		return RTPC_EXIT_USAGE;
+	}
+	if ((ns = rtpc_state_node(&c->st, url)) == NULL)
+		err(1, NULL);
+	if (*how == '1') {
+		ns->disabled = RTPC_DISABLED_NO;
+		ns->until = 0;
+	} else
+		ns->disabled = RTPC_DISABLED_ADMIN;
+	ns->testing_pid = 0;
+	ns->testing_until = 0;
+	ns->changed = 1;
+	rtpc_err_clear(&e);
+	if (rtpc_state_commit(&c->st, &e) == -1) {
+		warnx("%s", e.msg);
+		return RTPC_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* Ask one node for V, the capabilities and a few optional dates. */
+static int
+ping_node(struct ctl *c, const struct rtpc_node *n, int first)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(&c->st, n->url);
+	char r[RTPC_REPLY_MAX], caps[256];
+	struct rtpc_err e;
+	size_t i;
+	long rtt;
+	int ok;
+
+	if (ns == NULL)
+		err(1, NULL);
+	rtpc_err_clear(&e);
+	ok = rtpc_talk_probe(&c->talk, n, &e) == 0;
+	caps[0] = '\0';
+	if (ok) {
+		caps_str(ns, caps, sizeof(caps));
+		for (i = 0; i < sizeof(extra_caps) / sizeof(extra_caps[0]); i++) {
+			char cmd[32];
+
+			snprintf(cmd, sizeof(cmd), "VF %s", extra_caps[i].date);
+			if (rtpc_tx_send(&c->talk.tx, n, cmd, r, sizeof(r), &rtt,
+			    &e) == 0 && strcmp(r, "1") == 0) {
+				strlcat(caps, ",", sizeof(caps));
+				strlcat(caps, extra_caps[i].name, sizeof(caps));
+			}
+		}
+	}
+	if (json) {
+		printf("%s{\"url\":", first ? "" : ",");
+		json_str(n->url);
+		printf(",\"ok\":%s,\"rtt_us\":%ld,\"caps\":", ok ? "true" :
+		    "false", ok ? ns->rtt_us : 0L);
+		json_str(caps);
+		printf(",\"error\":");
+		json_str(ok ? "" : e.msg);
+		printf("}");
+	} else if (ok)
+		printf("%-32s ok %8ld us  %s\n", n->url, ns->rtt_us, caps);
+	else
+		printf("%-32s FAILED  %s\n", n->url, e.msg);
+	return ok;
+}
+
+static int
+cmd_ping(struct ctl *c, const char **urls)
+{
+	struct rtpc_err e;
+	size_t i, k;
+	int bad = 0, first = 1;
+
+	for (k = 0; urls[k] != NULL; k++) {
+		for (i = 0; i < c->ps.nnodes; i++)
+			if (strcmp(c->ps.nodes[i].url, urls[k]) == 0)
+				break;
+		if (i == c->ps.nnodes) {
+			warnx("%s: no such node in the configuration", urls[k]);
+			return RTPC_EXIT_FAIL;
+		}
+	}
+	if (json)
+		printf("[");
+	for (i = 0; i < c->ps.nnodes; i++) {
+		const struct rtpc_node *n = &c->ps.nodes[i];
+		int want = urls[0] == NULL;
+
+		for (k = 0; urls[k] != NULL; k++)
+			want |= strcmp(n->url, urls[k]) == 0;
+		/* a node listed in several sets is pinged once */
+		for (k = 0; k < i; k++)
+			if (strcmp(c->ps.nodes[k].url, n->url) == 0)
+				want = 0;
+		if (!want)
+			continue;
+		bad += !ping_node(c, n, first);
+		first = 0;
+	}
+	if (json)
+		printf("]\n");
+	rtpc_err_clear(&e);
+	if (rtpc_state_commit(&c->st, &e) == -1)
+		warnx("health state not saved: %s", e.msg);
+	return bad ? RTPC_EXIT_NORELAY : 0;
+}
+
+static int
+cmd_raw(struct ctl *c, const char *cmd, int setid)
+{
+	const struct rtpc_node *nodes[NODES_MAX], *n = NULL;
+	char r[RTPC_REPLY_MAX], esc[RTPC_REPLY_MAX * 4];
+	struct rtpc_err e;
+	size_t i, nn;
+	long rtt;
+
+	if (strcmp(cmd, "VF") == 0 || (strncmp(cmd, "VF ", 3) == 0 &&
+	    strspn(cmd + 3, " ") == strlen(cmd + 3))) {
+		warnx("raw: 'VF' needs a date (a bare VF crashes rtpengine 10.5)");
+		return RTPC_EXIT_USAGE;
+	}
+	if (node_url != NULL) {
+		for (i = 0; i < c->ps.nnodes && n == NULL; i++)
+			if (strcmp(c->ps.nodes[i].url, node_url) == 0)
+				n = &c->ps.nodes[i];
+		if (n == NULL) {
+			warnx("%s: no such node in the configuration", node_url);
+			return RTPC_EXIT_FAIL;
+		}
+	} else {
+		nn = rtpc_pset_select(&c->ps, setid, nodes, NODES_MAX);
+		if (nn == 0) {
+			warnx("no proxy set %d in the configuration", setid);
+			return RTPC_EXIT_USAGE;
+		}
+		n = nodes[0];
+	}
+	rtpc_err_clear(&e);
+	if (rtpc_tx_send(&c->talk.tx, n, cmd, r, sizeof(r), &rtt, &e) == -1) {
+		warnx("%s", e.msg);
+		return e.code;
+	}
+	rtpc_escape(esc, sizeof(esc), r, strlen(r));
+	if (json) {
+		printf("{\"url\":");
+		json_str(n->url);
+		printf(",\"command\":");
+		json_str(cmd);
+		printf(",\"reply\":");
+		json_str(r);
+		printf(",\"rtt_us\":%ld}\n", rtt);
+	} else
+		printf("%s\n", esc);
+	return 0;
+}
+
+static int
+cmd_which(struct ctl *c, const char *callid, int setid)
+{
+	const struct rtpc_node *nodes[NODES_MAX];
+	const char *chosen = NULL;
+	size_t i, n;
+
+	n = rtpc_pset_select(&c->ps, setid, nodes, NODES_MAX);
+	if (n == 0) {
+		warnx("no proxy set %d in the configuration", setid);
+		return RTPC_EXIT_USAGE;
+	}
+	rtpc_select_order(callid, nodes, n);
+	for (i = 0; i < n && chosen == NULL; i++) {
+		struct rtpc_nstate *ns = rtpc_state_node(&c->st, nodes[i]->url);
+
+		if (ns != NULL && !is_disabled(ns))
+			chosen = nodes[i]->url;
+	}
+	if (json) {
+		printf("{\"call_id\":");
+		json_str(callid);
+		printf(",\"set\":%d,\"node\":", setid);
+		if (chosen != NULL)
+			json_str(chosen);
+		else
+			printf("null");
+		printf(",\"order\":[");
+	} else
+		printf("call %s, set %d: %s\n", callid, setid, chosen ? chosen :
+		    "no node available");
+	for (i = 0; i < n; i++) {
+		struct rtpc_nstate *ns = rtpc_state_node(&c->st, nodes[i]->url);
+		double sc = rtpc_select_score(callid, nodes[i]);
+		const char *why = ns == NULL ? "?" :
+		    ns->disabled == RTPC_DISABLED_ADMIN ? "disabled by operator" :
+		    is_disabled(ns) ? "disabled after a failure" :
+		    nodes[i]->weight == 0 ? "standby" : "enabled";
+
+		if (json) {
+			printf("%s{\"url\":", i ? "," : "");
+			json_str(nodes[i]->url);
+			printf(",\"weight\":%u,\"score\":%.6f,\"state\":",
+			    nodes[i]->weight, sc);
+			json_str(why);
+			printf("}");
+		} else
+			printf("  %zu. %-32s weight %-4u score %12.6f  %s\n",
+			    i + 1, nodes[i]->url, nodes[i]->weight, sc, why);
+	}
+	if (json)
+		printf("]}\n");
+	return chosen ? 0 : RTPC_EXIT_NORELAY;
+}
+
+static int
+finish(int rc)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		warn("stdout");
+		return RTPC_EXIT_FAIL;
+	}
+	return rc;
+}
+
+static int
+usage_error(const char *msg)
+{
+	warnx("%s (try --help)", msg);
+	return RTPC_EXIT_USAGE;
+}
+
+/* R for the call of the message on stdin (or the call options). */
+static int
+cmd_record(struct cli_run *cr)
+{
+	int rc;
+
+	cr->job.op = RTPC_OP_RECORD;
+	rc = cli_exec(cr, 1);
+	if (rc == 0 && cr->job.dry_run)
+		return cli_output(cr, rc);
+	return rc;
+}
+
+static int
+cmd_watch(void)
+{
+	struct ctl_watch w;
+
+	memset(&w, 0, sizeof(w));
+	w.socket = cli.set_.timeout_socket;
+	w.json = json;
+	w.exec = exec_cmd;
+	w.max = max_n;
+	w.for_s = for_s;
+	return ctl_watch(&w);
+}
+
+static const struct {
+	const char	*name;
+	int		 min, max;	/* arguments after the name */
+	const char	*usage;
+} subs[] = {
+	{ "list", 0, 0, "list" },
+	{ "enable", 2, 2, "enable URL 0|1" },
+	{ "ping", 0, 64, "ping [URL...]" },
+	{ "raw", 1, 1, "raw 'COMMAND'" },
+	{ "which", 1, 1, "which CALL-ID" },
+	{ "record", 0, 0, "record [< MESSAGE]" },
+	{ "watch", 0, 0, "watch" },
+};
+
+int
+main(int argc, char **argv)
+{
+	struct poptOption own[] = {
+		{ "json", '\0', POPT_ARG_NONE, &json, 0,
+		    "print JSON instead of text (watch: one object per line)",
+		    NULL },
+		{ "node", '\0', POPT_ARG_STRING, &node_url, 0,
+		    "raw: send to this node (default: the set's first)", "URL" },
+		{ "exec", '\0', POPT_ARG_STRING, &exec_cmd, 0,
+		    "watch: run CMD for each timed-out call (no shell; data in "
+		    "RTPP_CALL_ID, RTPP_FROM_TAG, RTPP_NOTIFY_TAG)", "CMD" },
+		{ "max", '\0', POPT_ARG_INT, &max_n, 0,
+		    "watch: stop after N notifications", "N" },
+		{ "for", '\0', POPT_ARG_INT, &for_s, 0,
+		    "watch: stop after SECONDS", "SECONDS" },
+		POPT_TABLEEND
+	};
+	const char *args[66];
+	struct cli_run cr;
+	struct ctl c;
+	size_t k;
+	int n = 0, rc;
+
+	rc = cli_start(&cr, argc, argv, "rtpp-ctl", RTPC_OP_RECORD, own,
+	    "[OPTION...] list | enable URL 0|1 | ping [URL...] | raw COMMAND "
+	    "| which CALL-ID | record | watch");
+	if (rc != 0) {
+		free(node_url);
+		free(exec_cmd);
+		return cli_end(&cr, rc);
+	}
+	while (n < 65 && (args[n] = poptGetArg(cr.pc)) != NULL)
+		n++;
+	args[n] = NULL;
+	for (k = 0; k < sizeof(subs) / sizeof(subs[0]); k++)
+		if (args[0] != NULL && strcmp(args[0], subs[k].name) == 0)
+			break;
+	if (args[0] == NULL)
+		rc = usage_error("a subcommand is needed");
+	else if (k == sizeof(subs) / sizeof(subs[0])) {
+		warnx("unknown subcommand '%s' (try --help)", args[0]);
+		rc = RTPC_EXIT_USAGE;
+	} else if (n - 1 < subs[k].min || n - 1 > subs[k].max) {
+		warnx("usage: %s (try --help)", subs[k].usage);
+		rc = RTPC_EXIT_USAGE;
+	} else if (max_n < 0 || for_s < 0)
+		rc = usage_error("--max and --for take positive numbers");
+	else if (strcmp(args[0], "record") == 0)
+		rc = cmd_record(&cr);
+	else if (strcmp(args[0], "watch") == 0)
+		rc = finish(cmd_watch());
+	else if ((rc = ctl_open(&c, &cli.set_)) == 0) {
+		if (strcmp(args[0], "list") == 0)
+			rc = cmd_list(&c);
+		else if (strcmp(args[0], "enable") == 0)
+			rc = cmd_enable(&c, args[1], args[2]);
+		else if (strcmp(args[0], "ping") == 0)
+			rc = cmd_ping(&c, args + 1);
+		else if (strcmp(args[0], "raw") == 0)
+			rc = cmd_raw(&c, args[1], cli.set_.set);
+		else
+			rc = cmd_which(&c, args[1], cli.set_.set);
+		rc = finish(rc);
+		ctl_close(&c);
+	}
+	free(node_url);
+	free(exec_cmd);
+	return cli_end(&cr, rc);
+}

@@ -1,0 +1,198 @@
+/*
+ * rtpp-stat: the statistics of a call (Q), like the module's $rtpstat,
+ * or the relay's global counters (I, or G with named counters).
+ * See rtpp-stat(1).
+ */
+#include <ctype.h>
+#include <err.h>
+#include <popt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "plan.h"
+#include "talk.h"
+#include "cli.h"
+
+static int json, global, verbose;
+static char *counters;
+
+static void
+json_str(const char *s, size_t n)
+{
+	size_t i;
+
+	putchar('"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* A token as a JSON number when it is one, else as a string. */
+static void
+json_val(const char *s, size_t n)
+{
+	size_t i = (n > 0 && s[0] == '-') ? 1 : 0, dots = 0;
+
+	for (; i < n; i++)
+		if (s[i] == '.')
+			dots++;
+		else if (!isdigit((unsigned char)s[i]))
+			break;
+	if (n > 0 && i == n && dots <= 1 && s[n - 1] != '.' && s[0] != '.' &&
+	    !(n > 1 && s[0] == '0' && s[1] != '.'))
+		fwrite(s, 1, n, stdout);
+	else
+		json_str(s, n);
+}
+
+/* Split on spaces, tabs and newlines; at most max tokens. */
+static int
+tokens(const char *s, const char **tok, size_t *len, int max)
+{
+	int n = 0;
+
+	while (*s != '\0' && n < max) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		if (*s == '\0')
+			break;
+		tok[n] = s;
+		while (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\n' &&
+		    *s != '\r')
+			s++;
+		len[n] = (size_t)(s - tok[n]);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The reply as JSON: name=value pairs become keys; the plain Q reply
+ * gets the names of sippy's five fields, relative to the call's
+ * parties; named counters get their names.
+ */
+static void
+print_json(const char *reply, int from_first)
+{
+	static const char *const q5[] = { "ttl", NULL, NULL, "relayed",
+	    "dropped" };
+	const char *tok[64], *ctok[64];
+	size_t len[64], clen[64];
+	int n = tokens(reply, tok, len, 64), nc = 0, i;
+
+	if (counters != NULL)
+		nc = tokens(counters, ctok, clen, 64);
+	printf("{\"raw\":");
+	json_str(reply, strlen(reply));
+	for (i = 0; i < n; i++) {
+		const char *eq = memchr(tok[i], '=', len[i]);
+
+		putchar(',');
+		if (eq != NULL) {
+			json_str(tok[i], (size_t)(eq - tok[i]));
+			putchar(':');
+			json_val(eq + 1, len[i] - (size_t)(eq - tok[i]) - 1);
+			continue;
+		}
+		if (i < nc)
+			json_str(ctok[i], clen[i]);
+		else if (nc == 0 && n == 5 && !global) {
+			const char *name = q5[i];
+
+			if (i == 1 || i == 2)
+				name = (i == 1) == from_first ?
+				    "pkts_from_caller" : "pkts_from_callee";
+			printf("\"%s\"", name);
+		} else
+			printf("\"field%d\"", i + 1);
+		putchar(':');
+		json_val(tok[i], len[i]);
+	}
+	printf("}\n");
+}
+
+/* Counter names: letters, digits and '_', separated by spaces or commas. */
+static char *
+clean_counters(const char *v)
+{
+	char *c = strdup(v), *p;
+
+	if (c == NULL)
+		err(1, NULL);
+	for (p = c; *p != '\0'; p++) {
+		if (*p == ',')
+			*p = ' ';
+		else if (!isalnum((unsigned char)*p) && *p != '_' && *p != ' ') {
+			free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct poptOption own[] = {
+		{ "json", '\0', POPT_ARG_NONE, &json, 0,
+		    "print the reply as one JSON object with named fields", NULL },
+		{ "global", '\0', POPT_ARG_NONE, &global, 0,
+		    "the relay's global statistics (I, or G with --counters) "
+		    "instead of a call's", NULL },
+		{ "counters", '\0', POPT_ARG_STRING, &counters, 0,
+		    "ask for these named counters (comma or space separated)",
+		    "NAMES" },
+		{ "verbose", '\0', POPT_ARG_NONE, &verbose, 0,
+		    "ask for name=value pairs (Qv, Gv)", NULL },
+		POPT_TABLEEND
+	};
+	struct cli_run cr;
+	char *clean = NULL;
+	int rc;
+
+	rc = cli_start(&cr, argc, argv, "rtpp-stat", RTPC_OP_QUERY, own,
+	    "[OPTION...] [< MESSAGE]");
+	if (rc == 0)
+		rc = cli_no_more_args(&cr);
+	if (rc == 0 && counters != NULL &&
+	    (clean = clean_counters(counters)) == NULL) {
+		warnx("--counters '%s': names are letters, digits and _",
+		    counters);
+		rc = RTPC_EXIT_USAGE;
+	}
+	if (rc != 0) {
+		free(counters);
+		return cli_end(&cr, rc);
+	}
+	free(counters);
+	counters = clean;
+	cr.job.extra.counters = counters;
+	cr.job.extra.verbose = verbose;
+	if (global) {
+		cr.job.op = RTPC_OP_INFO;
+		cr.job.callid = cr.job.callid ? cr.job.callid : "-";
+	}
+	rc = cli_exec(&cr, global ? 2 : 1);
+	if (rc == 0 && cr.job.dry_run)
+		rc = cli_output(&cr, rc);
+	else if (rc == 0 && json)
+		print_json(cr.job.reply, cr.job.from_first);
+	else if (rc == 0)
+		printf("%s\n", cr.job.reply);
+	if (rc == 0 && (fflush(stdout) == EOF || ferror(stdout))) {
+		warn("stdout");
+		rc = RTPC_EXIT_FAIL;
+	}
+	free(counters);
+	return cli_end(&cr, rc);
+}

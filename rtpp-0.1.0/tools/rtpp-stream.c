@@ -1,0 +1,84 @@
+/*
+ * rtpp-stream: play a prompt to one side of a call (P), or stop it (S),
+ * like the module's rtpproxy_stream2uac/uas and rtpproxy_stop_stream2*.
+ * Needs a relay with capability 20081102.  See rtpp-stream(1).
+ */
+#include <err.h>
+#include <errno.h>
+#include <popt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int stop;
+
+/* COUNT: an integer, -1 or "loop" meaning loop for ever. */
+static int
+parse_count(const char *v, long *out)
+{
+	char *end;
+	long n;
+
+	if (strcmp(v, "loop") == 0) {
+		*out = -1;
+		return 0;
+	}
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno != 0 || n < -1 || n == 0 ||
+	    n > 1000000)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct poptOption own[] = {
+		{ "stop", '\0', POPT_ARG_NONE, &stop, 0,
+		    "stop playing (S) instead of playing (P)", NULL },
+		POPT_TABLEEND
+	};
+	const char *side, *prompt = NULL, *count = NULL;
+	struct cli_run cr;
+	int rc, i;
+
+	/* "-1" is a count, not an option */
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-1") == 0)
+			argv[i] = (char *)(uintptr_t)"loop";
+	rc = cli_start(&cr, argc, argv, "rtpp-stream", RTPC_OP_PLAY, own,
+	    "[OPTION...] uac|uas PROMPT [COUNT] | --stop uac|uas");
+	if (rc != 0)
+		return cli_end(&cr, rc);
+	side = poptGetArg(cr.pc);
+	if (!stop) {
+		prompt = poptGetArg(cr.pc);
+		count = poptGetArg(cr.pc);
+	}
+	if (side == NULL || (strcmp(side, "uac") != 0 &&
+	    strcmp(side, "uas") != 0)) {
+		warnx("first argument must be uac or uas (try --help)");
+		return cli_end(&cr, RTPC_EXIT_USAGE);
+	}
+	if (!stop && prompt == NULL) {
+		warnx("no prompt given (try --help)");
+		return cli_end(&cr, RTPC_EXIT_USAGE);
+	}
+	cr.job.extra.count = 1;
+	if (count != NULL && parse_count(count, &cr.job.extra.count) == -1) {
+		warnx("count '%s' is not -1 or loop, or a number from 1 to "
+		    "1000000", count);
+		return cli_end(&cr, RTPC_EXIT_USAGE);
+	}
+	if ((rc = cli_no_more_args(&cr)) != 0)
+		return cli_end(&cr, rc);
+	cr.job.op = stop ? RTPC_OP_STOP : RTPC_OP_PLAY;
+	cr.job.extra.uas = strcmp(side, "uas") == 0;
+	cr.job.extra.prompt = prompt;
+	rc = cli_exec(&cr, 1);
+	return cli_end(&cr, cli_output(&cr, rc));
+}
