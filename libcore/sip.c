@@ -268,11 +268,12 @@ take_header(const char *b, int kind, struct rtpc_span name,
     struct rtpc_span v, struct rtpc_sip *m, int *seen, struct rtpc_span *ct,
     struct rtpc_err *err)
 {
-	int line = line_of(b, name.off);
-
+	/* line_of() reads from the start of the message: call it for an
+	 * error only, never per header (256 headers after a 4 MB line) */
 	if (kind != H_VIA && kind != H_OTHER && seen[kind]++)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL,
-		    "sip line %d: second %s header", line, hdrs[kind].lname);
+		    "sip line %d: second %s header", line_of(b, name.off),
+		    hdrs[kind].lname);
 	switch (kind) {
 	case H_CALLID:
 		m->callid = v;
@@ -290,7 +291,7 @@ take_header(const char *b, int kind, struct rtpc_span name,
 			i++;
 		if (i == v.off || i == end || !is_ws(b[i]) || i - v.off > 10)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "sip line %d: bad CSeq", line);
+			    "sip line %d: bad CSeq", line_of(b, name.off));
 		m->cseq = span(v.off, i - v.off);
 		while (i < end && is_ws(b[i]))
 			i++;
@@ -300,7 +301,7 @@ take_header(const char *b, int kind, struct rtpc_span name,
 		m->cseq_method = span(ms, i - ms);
 		if (m->cseq_method.len == 0)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "sip line %d: bad CSeq", line);
+			    "sip line %d: bad CSeq", line_of(b, name.off));
 		break;
 	}
 	case H_VIA:
@@ -316,11 +317,13 @@ take_header(const char *b, int kind, struct rtpc_span name,
 
 		if (v.len == 0 || v.len > 9)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "sip line %d: bad Content-Length", line);
+			    "sip line %d: bad Content-Length",
+			    line_of(b, name.off));
 		for (i = 0; i < v.len; i++) {
 			if (!isdigit((unsigned char)b[v.off + i]))
 				return rtpc_err_set(err, RTPC_EXIT_FAIL,
-				    "sip line %d: bad Content-Length", line);
+				    "sip line %d: bad Content-Length",
+				    line_of(b, name.off));
 			n = n * 10 + (unsigned long)(b[v.off + i] - '0');
 		}
 		m->has_clen = 1;

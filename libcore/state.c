@@ -168,8 +168,21 @@ parse_line(struct rtpc_state *st, char *line)
 	}
 	if (tmp.disabled < 0 || tmp.disabled > RTPC_DISABLED_ADMIN)
 		tmp.disabled = RTPC_DISABLED_NO;
-	if ((n = rtpc_state_node(st, tmp.url)) != NULL && !n->changed)
+	if ((n = rtpc_state_node(st, tmp.url)) == NULL)
+		return;
+	if (!n->changed) {
 		*n = tmp;
+		return;
+	}
+	if (!n->health_changed) {
+		/* this run only learnt capabilities or a round-trip time:
+		 * another run's (or the operator's) health verdict stands */
+		n->disabled = tmp.disabled;
+		n->until = tmp.until;
+		n->testing_pid = tmp.testing_pid;
+		n->testing_until = tmp.testing_until;
+		strlcpy(n->lasterr, tmp.lasterr, sizeof(n->lasterr));
+	}
 }
 
 /* Read the file into the records not changed by this run. */
@@ -356,7 +369,7 @@ rtpc_state_commit(struct rtpc_state *st, struct rtpc_err *err)
 	rc = write_file(st, err);
 	close(lfd);
 	for (i = 0; i < st->n; i++)
-		st->nodes[i].changed = 0;
+		st->nodes[i].changed = st->nodes[i].health_changed = 0;
 	return rc;
 }
 
@@ -388,9 +401,9 @@ rtpc_state_claim(struct rtpc_state *st, const char *url, long long hold,
 	    n->testing_pid == (long)getpid())) {
 		n->testing_pid = (long)getpid();
 		n->testing_until = now + hold;
-		n->changed = 1;
+		n->changed = n->health_changed = 1;
 		got = write_file(st, err) == 0;
-		n->changed = 0;
+		n->changed = n->health_changed = 0;
 	}
 	close(lfd);
 	return got;

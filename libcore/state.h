@@ -31,6 +31,7 @@ struct rtpc_nstate {
 	long long	 testing_until;
 	char		 lasterr[160];
 	int		 changed;	/* to be written back */
+	int		 health_changed; /* disabled/until set by this run */
 };
 
 struct rtpc_state {

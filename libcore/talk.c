@@ -116,7 +116,7 @@ rtpc_talk_fail(struct rtpc_talk *t, const struct rtpc_node *n,
 	ns->testing_pid = 0;
 	ns->testing_until = 0;
 	strlcpy(ns->lasterr, why, sizeof(ns->lasterr));
-	ns->changed = 1;
+	ns->changed = ns->health_changed = 1;
 }
 
 /* One probe: send cmd, return the reply in buf. */
@@ -181,8 +181,12 @@ rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
 	ns->rep = rep;
 	ns->ptl = ptl;
 	ns->learnt = rtpc_now();
-	if (ns->disabled == RTPC_DISABLED_UNTIL)
+	if (ns->disabled == RTPC_DISABLED_UNTIL) {
 		ns->disabled = RTPC_DISABLED_NO;
+		ns->health_changed = 1;		/* back after a re-test */
+	}
+	if (ns->testing_pid != 0)
+		ns->health_changed = 1;
 	ns->testing_pid = 0;
 	ns->testing_until = 0;
 	ns->rtt_us = rtt;

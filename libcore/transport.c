@@ -220,13 +220,14 @@ udp_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 			if (sent == tx->retr || t >= deadline)
 				break;
 			trace(tx, '>', n, dgram, dlen);
+			/* the round trip counts from the last send; the relay
+			 * may answer before send() returns */
+			*rtt_us = (long)-now_us();
 			if (send(fd, dgram, dlen, 0) == -1 && errno != EINTR)
 				return rtpc_err_set(err, RTPC_EXIT_NORELAY,
 				    "%s: send: %s", n->url, strerror(errno));
 			sent++;
 			next_send = t + tx->tout_ms;
-			/* the round trip counts from the last send */
-			*rtt_us = (long)-now_us();
 		}
 		wait = (int)((next_send < deadline ? next_send : deadline) -
 		    now_ms());

@@ -37,17 +37,6 @@ destroy() {
 	rtpp-destroy --call-id "$1" --from-tag f --to-tag t "${@:2}" </dev/null
 }
 
-# The relays (of a b c ...) whose log holds a command starting "$1 $2 ",
-# e.g. "where U call-1".
-where() {
-	local r
-	for r in "${@:3}"; do
-		if cmds "$r" | grep -q "^$1 $2 "; then
-			printf '%s\n' "$r"
-		fi
-	done
-}
-
 # "CALLID RELAY" for every command $1 (U, L or D) that the relays named
 # after it got, one a line: routes U a b c.
 routes() {
@@ -279,7 +268,7 @@ reap() {
 	cid=$(first_choice "$A" rt)
 	fake_script a 'U* -> silent'
 	run -0 offer "$cid" --tout 0.05 --retr 1 --disable-tout 1
-	assert_equal "$(rtpp-ctl --json list | jq '.[0].disabled')" 1
+	assert_equal "$(rtpp-ctl --json list | jq '.[0].recheck > 0')" true
 	fake_script a 'V -> delay 300 reply 20040107'
 	sleep 1.1
 	: >"$work/a.log"
@@ -346,18 +335,18 @@ reap() {
 	assert_equal "$(rtpp-ctl --json list | jq -c '.[0]|[.disabled,.recheck]')" '[1,-1]'
 }
 
-@test "no lost update under load: a disable made during 200 concurrent runs survives them all" {
+@test "no lost update under load: a disable made during 100 concurrent runs survives them all" {
 	for r in a b c; do
 		fake_script "$r" 'U* -> delay 10 reply 31000 127.0.0.1'
 	done
-	spawn 100 l1 offer
+	spawn 50 l1 offer
 	go
-	fake_wait_count c 10
+	fake_wait_count c 8
 	run -0 rtpp-ctl enable "$C" 0
-	spawn 100 l2 offer
+	spawn 50 l2 offer
 	go
 	reap 25
-	for k in $(seq 1 100); do
+	for k in $(seq 1 50); do
 		assert_equal "$(cat "$work/rc.l1-$k")" 0
 		assert_equal "$(cat "$work/rc.l2-$k")" 0
 	done
@@ -365,6 +354,11 @@ reap() {
 }
 
 # --- two real rtpengine instances -------------------------------------------
+
+# The lines of a file with runs of blanks squeezed to one space.
+squeeze_lines() {
+	tr -s ' ' <"$1"
+}
 
 start_two_rtpengines() {
 	rtpengine_start r1
@@ -391,10 +385,6 @@ start_two_rtpengines() {
 	run squeeze_lines "$out"
 	assert_regex "${lines[1]}" "^0 $R1 0 0 1 0 base"
 	assert_regex "${lines[2]}" "^0 $R2 1 0 1 0 base"
-}
-
-squeeze_lines() {
-	tr -s ' ' <"$1"
 }
 
 @test "rtpengine x2: a call's offer, answer and destroy all go to the instance which names" {

@@ -54,6 +54,10 @@ setup_file() {
 	done
 	export RTPP_CONFIG=
 	local tool
+	[[ -x ${SIPP_BIN:-/usr/bin/sipp} ]] || {
+		echo "sipp not found (install the sip-tester package)" >&2
+		return 1
+	}
 	tool=$(command -v rtpp-manage) || {
 		echo "rtpp-manage is not on PATH (run through make check)" >&2
 		return 1

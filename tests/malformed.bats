@@ -290,10 +290,51 @@ corpus() {
 	assert_no_out
 }
 
-@test "a tag holding ';' (the rtpproxy media-number separator) is refused" {
-	skip "not refused yet: core.c rtpc_token_safe() allows ';' (see the issue 7 report)"
-	runx rtpp-offer --dry-run --from-tag 'f;2' <"$FIX/hold.sdp"
+# Known open issues (see the issue 7 report): each test checks the
+# behaviour wanted and skips, naming the issue, while the tools still
+# behave the old way; fixed, it passes.
+
+@test "a tag holding ';' (the rtpproxy media-number separator) is refused, nothing sent" {
+	fake_start a
+	export RTPP_SOCK="$FAKE_URL_A"
+	runx rtpp-offer --from-tag 'f;2' <"$FIX/invite.sip"
+	if [[ $status == 0 ]]; then
+		skip "open issue: rtpc_token_safe() (core.c) lets ';' through: sent '$(cmds a | tail -n 1)'"
+	fi
 	assert_equal "$status" 1
+	assert_no_out
+	sed 's/;tag=15483-uac-1/;tag="a;2"/' "$FIX/ok.sip" >"$BATS_TEST_TMPDIR/semi.sip"
+	runx rtpp-answer <"$BATS_TEST_TMPDIR/semi.sip"
+	assert_equal "$status" 1
+	assert_equal "$(fake_count a)" 0
+}
+
+@test "errors quoting the message escape control bytes and stay on one line" {
+	sed 's|^Content-Type: application/sdp\r$|Content-Type: text/\r\n plain\r|' \
+	    "$FIX/ok.sip" >"$BATS_TEST_TMPDIR/folded.sip"
+	sed $'s|^Content-Type: application/sdp\r$|Content-Type: text/\e[31mred\r|' \
+	    "$FIX/ok.sip" >"$BATS_TEST_TMPDIR/esc.sip"
+	sed $'s|^CSeq: 1 INVITE\r$|CSeq: 1 INV\e[2JITE\r|' \
+	    "$FIX/ok.sip" >"$BATS_TEST_TMPDIR/cseq.sip"
+	for c in "rtpp-offer folded" "rtpp-offer esc" "rtpp-manage cseq"; do
+		set -- $c
+		runx "$1" --fake-reply "$M_REPLY" <"$BATS_TEST_TMPDIR/$2.sip"
+		assert_equal "$status" 1
+		assert_no_out
+		if [[ $(wc -l <"$BATS_TEST_TMPDIR/err") != 1 || $stderr == *[[:cntrl:]]* ]]; then
+			skip "open issue: job.c prints message bytes raw ($1 $2: $(cat -A "$BATS_TEST_TMPDIR/err" | tr '\n' ' '))"
+		fi
+	done
+}
+
+@test "a relay port of 65535 never yields port 65536 (a=rtcp, ICE relay candidate)" {
+	runx rtpp-offer --fake-reply '65535 192.0.2.1' --call-id c --from-tag f <"$FIX/three.sdp"
+	if [[ $status == 0 ]] && grep -q 65536 "$out"; then
+		skip "open issue: rewrite.c writes port+1 = $(grep -m1 65536 "$out")"
+	fi
+	[[ $status == 1 ]] || ! grep -q 65536 "$out"
+	runx rtpp-offer --ice high --fake-reply '65535 192.0.2.1' --call-id c --from-tag f <"$FIX/ice.sdp"
+	[[ $status == 1 ]] || ! grep -q 65536 "$out"
 }
 
 @test "malformed relay replies: exit 1 with one clear line (or 0 when usable), never a crash" {

@@ -352,6 +352,68 @@ fail:
 	return e.code ? e.code : RTPC_EXIT_USAGE;
 }
 
+/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/*
+ * Write s[0..n) as a JSON string: quotes, backslashes and control bytes
+ * escaped, valid UTF-8 passed through, any other byte as \u00XX (so
+ * the document stays valid whatever a relay or a message sent).
+ */
+void
+cli_json_strn(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	putchar('"');
+	while (i < n) {
+		unsigned char c = p[i];
+
+		if (c == '"' || c == '\\') {
+			printf("\\%c", c);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			printf("\\u%04x", c);
+			i++;
+		} else if ((k = utf8_len(p + i, n - i)) == 0) {
+			printf("\\u%04x", c);
+			i++;
+		} else {
+			fwrite(p + i, 1, k, stdout);
+			i += k;
+		}
+	}
+	putchar('"');
+}
+
+void
+cli_json_str(const char *s)
+{
+	cli_json_strn(s, strlen(s));
+}
+
 /* --trace: one line per datagram, stable enough to grep or diff. */
 void
 cli_trace(void *ctx, int dir, const char *url, const char *d, size_t len)

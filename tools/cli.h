@@ -77,5 +77,7 @@ void	 cli_warn(void *, const char *);
 void	 cli_free(struct cli *);
 void	 cli_explain(const struct rtpc_job *, int);
 int	 cli_takes_value(const char *);
+void	 cli_json_str(const char *);
+void	 cli_json_strn(const char *, size_t);
 
 #endif

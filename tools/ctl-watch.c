@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "cli.h"
 #include "ctl.h"
 
 #define CONNS_MAX	64
@@ -124,23 +125,6 @@ listen_on(const char *spec)
 	return -2;
 }
 
-static void
-json_str(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 /* Run cmd (no shell) with the call's data in its environment. */
 static void
 run_hook(const char *cmd, const char *tag, const char *cid, const char *ft)
@@ -179,11 +163,11 @@ report(const struct ctl_watch *w, char *line)
 	if (w->json) {
 		printf("{\"event\":\"timeout\",\"time\":%lld,\"call_id\":",
 		    (long long)time(NULL));
-		json_str(cid);
+		cli_json_str(cid);
 		printf(",\"from_tag\":");
-		json_str(ft);
+		cli_json_str(ft);
 		printf(",\"tag\":");
-		json_str(tag);
+		cli_json_str(tag);
 		printf("}\n");
 	} else
 		printf("timeout call-id=%s from-tag=%s\n", cid, ft);

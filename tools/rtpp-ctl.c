@@ -44,23 +44,6 @@ static const struct {
 	{ "20141004", "counters" },
 };
 
-static void
-json_str(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static int
 ctl_open(struct ctl *c, struct rtpc_settings *set)
 {
@@ -128,12 +111,27 @@ cmd_list(struct ctl *c)
 	size_t i;
 	char caps[64];
 
+	int uw = 3, cw = 4;
+
+	/* columns as wide as their longest value */
+	for (i = 0; i < c->ps.nnodes; i++) {
+		struct rtpc_nstate *ns = rtpc_state_node(&c->st,
+		    c->ps.nodes[i].url);
+
+		if (ns == NULL)
+			err(1, NULL);
+		caps_str(ns, caps, sizeof(caps));
+		if ((int)strlen(c->ps.nodes[i].url) > uw)
+			uw = (int)strlen(c->ps.nodes[i].url);
+		if ((int)strlen(caps) > cw)
+			cw = (int)strlen(caps);
+	}
 	if (json)
 		printf("[");
 	else
-		printf("%-5s %-32s %5s %8s %6s %10s %-20s %8s  %s\n", "SETID",
-		    "URL", "INDEX", "DISABLED", "WEIGHT", "RECHECK", "CAPS",
-		    "RTT_US", "LAST_ERROR");
+		printf("%-5s %-*s %5s %8s %6s %10s %-*s %8s  %s\n", "SETID",
+		    uw, "URL", "INDEX", "DISABLED", "WEIGHT", "RECHECK", cw,
+		    "CAPS", "RTT_US", "LAST_ERROR");
 	for (i = 0; i < c->ps.nnodes; i++) {
 		const struct rtpc_node *n = &c->ps.nodes[i];
 		struct rtpc_nstate *ns = rtpc_state_node(&c->st, n->url);
@@ -144,18 +142,18 @@ cmd_list(struct ctl *c)
 		if (json) {
 			printf("%s{\"setid\":%d,\"url\":", i ? "," : "",
 			    n->setid);
-			json_str(n->url);
+			cli_json_str(n->url);
 			printf(",\"index\":%d,\"disabled\":%d,\"weight\":%u,"
 			    "\"recheck\":%lld,\"caps\":", n->index,
 			    is_disabled(ns), n->weight, recheck(ns));
-			json_str(caps);
+			cli_json_str(caps);
 			printf(",\"rtt_us\":%ld,\"last_error\":", ns->rtt_us);
-			json_str(ns->lasterr);
+			cli_json_str(ns->lasterr);
 			printf("}");
 		} else
-			printf("%-5d %-32s %5d %8d %6u %10lld %-20s %8ld  %s\n",
-			    n->setid, n->url, n->index, is_disabled(ns),
-			    n->weight, recheck(ns), caps, ns->rtt_us,
+			printf("%-5d %-*s %5d %8d %6u %10lld %-*s %8ld  %s\n",
+			    n->setid, uw, n->url, n->index, is_disabled(ns),
+			    n->weight, recheck(ns), cw, caps, ns->rtt_us,
 			    ns->lasterr[0] ? ns->lasterr : "-");
 	}
 	if (json)
@@ -194,11 +192,17 @@ cmd_enable(struct ctl *c, const char *url, const char *how)
 		ns->disabled = RTPC_DISABLED_ADMIN;
 	ns->testing_pid = 0;
 	ns->testing_until = 0;
-	ns->changed = 1;
+	ns->changed = ns->health_changed = 1;
 	rtpc_err_clear(&e);
 	if (rtpc_state_commit(&c->st, &e) == -1) {
 		warnx("%s", e.msg);
 		return RTPC_EXIT_FAIL;
+	}
+	if (json) {
+		printf("{\"url\":");
+		cli_json_str(url);
+		printf(",\"disabled\":%d,\"recheck\":%d}\n", *how == '0',
+		    *how == '0' ? -1 : 0);
 	}
 	return 0;
 }
@@ -234,12 +238,12 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 	}
 	if (json) {
 		printf("%s{\"url\":", first ? "" : ",");
-		json_str(n->url);
+		cli_json_str(n->url);
 		printf(",\"ok\":%s,\"rtt_us\":%ld,\"caps\":", ok ? "true" :
 		    "false", ok ? ns->rtt_us : 0L);
-		json_str(caps);
+		cli_json_str(caps);
 		printf(",\"error\":");
-		json_str(ok ? "" : e.msg);
+		cli_json_str(ok ? "" : e.msg);
 		printf("}");
 	} else if (ok)
 		printf("%-32s ok %8ld us  %s\n", n->url, ns->rtt_us, caps);
@@ -327,11 +331,11 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 	rtpc_escape(esc, sizeof(esc), r, strlen(r));
 	if (json) {
 		printf("{\"url\":");
-		json_str(n->url);
+		cli_json_str(n->url);
 		printf(",\"command\":");
-		json_str(cmd);
+		cli_json_str(cmd);
 		printf(",\"reply\":");
-		json_str(r);
+		cli_json_str(r);
 		printf(",\"rtt_us\":%ld}\n", rtt);
 	} else
 		printf("%s\n", esc);
@@ -359,10 +363,10 @@ cmd_which(struct ctl *c, const char *callid, int setid)
 	}
 	if (json) {
 		printf("{\"call_id\":");
-		json_str(callid);
+		cli_json_str(callid);
 		printf(",\"set\":%d,\"node\":", setid);
 		if (chosen != NULL)
-			json_str(chosen);
+			cli_json_str(chosen);
 		else
 			printf("null");
 		printf(",\"order\":[");
@@ -379,10 +383,10 @@ cmd_which(struct ctl *c, const char *callid, int setid)
 
 		if (json) {
 			printf("%s{\"url\":", i ? "," : "");
-			json_str(nodes[i]->url);
+			cli_json_str(nodes[i]->url);
 			printf(",\"weight\":%u,\"score\":%.6f,\"state\":",
 			    nodes[i]->weight, sc);
-			json_str(why);
+			cli_json_str(why);
 			printf("}");
 		} else
 			printf("  %zu. %-32s weight %-4u score %12.6f  %s\n",

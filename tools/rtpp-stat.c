@@ -18,25 +18,6 @@
 static int json, global, verbose;
 static char *counters;
 
-static void
-json_str(const char *s, size_t n)
-{
-	size_t i;
-
-	putchar('"');
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 /* A token as a JSON number when it is one, else as a string. */
 static void
 json_val(const char *s, size_t n)
@@ -52,7 +33,7 @@ json_val(const char *s, size_t n)
 	    !(n > 1 && s[0] == '0' && s[1] != '.'))
 		fwrite(s, 1, n, stdout);
 	else
-		json_str(s, n);
+		cli_json_strn(s, n);
 }
 
 /* Split on spaces, tabs and newlines; at most max tokens. */
@@ -93,19 +74,19 @@ print_json(const char *reply, int from_first)
 	if (counters != NULL)
 		nc = tokens(counters, ctok, clen, 64);
 	printf("{\"raw\":");
-	json_str(reply, strlen(reply));
+	cli_json_strn(reply, strlen(reply));
 	for (i = 0; i < n; i++) {
 		const char *eq = memchr(tok[i], '=', len[i]);
 
 		putchar(',');
 		if (eq != NULL) {
-			json_str(tok[i], (size_t)(eq - tok[i]));
+			cli_json_strn(tok[i], (size_t)(eq - tok[i]));
 			putchar(':');
 			json_val(eq + 1, len[i] - (size_t)(eq - tok[i]) - 1);
 			continue;
 		}
 		if (i < nc)
-			json_str(ctok[i], clen[i]);
+			cli_json_strn(ctok[i], clen[i]);
 		else if (nc == 0 && n == 5 && !global) {
 			const char *name = q5[i];
 

@@ -22,7 +22,7 @@
 #   sipp_run OUTDIR NAME TIMEOUT SIPP_ARGS...
 #       Run sipp in the foreground in OUTDIR/NAME (stdin closed, at most
 #       TIMEOUT s, then SIGTERM and SIGKILL), with its message log in
-#       msg, statistics in stat.csv, response times in *_rtt.csv, errors
+#       msg (not with SIPP_TRACE_MSG=0), statistics in stat.csv, response times in *_rtt.csv, errors
 #       in err and screen in out.  Returns sipp's exit status.
 #   sipp_start OUTDIR NAME TIMEOUT SIPP_ARGS...  the same in the background;
 #       sets SIPP_PID.  sipp_wait PID SECONDS: wait for it, kill it if it is
@@ -241,8 +241,9 @@ kamailio_cpu_ticks() {
 }
 
 _sipp_args() { # DIR
-	printf '%s\n' -nostdin -trace_msg -message_file "$1/msg" \
-		-trace_stat -stf "$1/stat.csv" -fd 1 \
+	printf '%s\n' -nostdin
+	[[ ${SIPP_TRACE_MSG:-1} == 0 ]] || printf '%s\n' -trace_msg -message_file "$1/msg"
+	printf '%s\n' -trace_stat -stf "$1/stat.csv" -fd 1 \
 		-trace_rtt -rtt_freq 1 -trace_err -error_file "$1/err"
 }
 
@@ -264,6 +265,7 @@ sipp_start() {
 	mapfile -t base < <(_sipp_args "$dir")
 	(cd "$dir" && exec timeout -k 2 "$tmo" "$SIPP_BIN" "${base[@]}" "$@") \
 		</dev/null >"$dir/out" 2>&1 3>&- &
+	# shellcheck disable=SC2034 # for the caller
 	SIPP_PID=$!
 }
 
@@ -297,8 +299,9 @@ sipp_rtt_max() {
 
 # udp_bound IP PORT: true if some socket is bound to IP:PORT (UDP).
 udp_bound() {
-	local hex
-	hex=$(printf '%02X%02X%02X%02X:%04X' $(awk -F. '{print $4, $3, $2, $1}' <<<"$1") "$2")
+	local hex o
+	IFS=. read -r -a o <<<"$1"
+	hex=$(printf '%02X%02X%02X%02X:%04X' "${o[3]}" "${o[2]}" "${o[1]}" "${o[0]}" "$2")
 	awk -v a="$hex" '$2 == a { f = 1 } END { exit !f }' /proc/net/udp
 }
 

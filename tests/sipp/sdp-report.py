@@ -26,7 +26,7 @@ import hashlib
 import re
 import sys
 
-SEP = re.compile(r"^-{20,} .*$", re.M)
+SEP = re.compile(r"^-{20,}.*$", re.M)
 
 
 def header(head, name, compact=None):
@@ -47,7 +47,10 @@ def main(argv):
         data = f.read().decode("utf-8", "replace")
     for block in SEP.split(data):
         lines = block.lstrip("\r\n").split("\n", 1)
-        if len(lines) < 2 or "message received" not in lines[0]:
+        # "UDP message received [N] bytes :", or "Dead call ID received a
+        # UDP message:" for one that came after its call had ended
+        if len(lines) < 2 or not re.search(r"message received|received a \S+ message",
+                                           lines[0]):
             continue
         msg = lines[1].lstrip("\r\n")
         # sipp logs the message as received (CRLF), then a blank line.
