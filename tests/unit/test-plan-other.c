@@ -47,6 +47,7 @@ run(enum rtpc_op op, const struct rtpc_call *c, const struct rtpc_extra *x,
 {
 	struct rtpc_plan pl;
 	struct rtpc_buf b;
+	const struct rtpc_caps all = { 1, 1, 1 };
 	int rc;
 	size_t i;
 
@@ -58,7 +59,7 @@ run(enum rtpc_op op, const struct rtpc_call *c, const struct rtpc_extra *x,
 		for (i = 0; i < pl.n; i++) {
 			if (i > 0)
 				rtpc_buf_add(&b, "\n", 1);
-			rtpc_cmd_render(&pl.cmds[i], 1, 1, &b);
+			rtpc_cmd_render(&pl.cmds[i], &all, &b);
 		}
 		*out = b.data;
 		if (need_ptl != NULL)

@@ -72,9 +72,11 @@ run(enum rtpc_op op, const char *flags, const struct rtpc_call *call,
 	if (rc == 0) {
 		rtpc_buf_init(&b, 0);
 		for (i = 0; i < pl.n; i++) {
+			struct rtpc_caps caps = { rep, ptl, 1 };
+
 			if (i > 0)
 				rtpc_buf_add(&b, "\n", 1);
-			rtpc_cmd_render(&pl.cmds[i], rep, ptl, &b);
+			rtpc_cmd_render(&pl.cmds[i], &caps, &b);
 		}
 		*out = b.data ? b.data : strdup("");
 		rtpc_plan_free(&pl);
@@ -413,8 +415,15 @@ test_branches(void)
 	    "U cid;z9hG4bK1 10.0.0.1 7000 F;1 T;1", "flag 1: Via 1's branch");
 	expect(RTPC_OP_OFFER, "2", &c, SDP1, 0, 0,
 	    "U cid;z9hG4bK2 10.0.0.1 7000 F;1 T;1", "flag 2: Via 2's branch");
+	/* 3: Via 1 in a request, Via 2 in a reply (Kamailio 5.6.3) */
 	expect(RTPC_OP_OFFER, "3", &c, SDP1, 0, 0,
-	    "U cid;z9hG4bK3 10.0.0.1 7000 F;1 T;1", "flag 3: Via 3's branch");
+	    "U cid;z9hG4bK1 10.0.0.1 7000 F;1 T;1", "flag 3 in a request: "
+	    "Via 1's branch");
+	c.is_request = 0;
+	expect(RTPC_OP_ANSWER, "3", &c, SDP1, 0, 0,
+	    "L cid;z9hG4bK2 10.0.0.1 7000 F;1 T;1", "flag 3 in a reply: "
+	    "Via 2's branch");
+	c.is_request = 1;
 	expect(RTPC_OP_DESTROY, "2", &c, NULL, 0, 0,
 	    "D cid;z9hG4bK2 F T", "flag 2 on D");
 	{
@@ -434,10 +443,10 @@ test_branches(void)
 	refuse(RTPC_OP_OFFER, "2", &c, SDP1, RTPC_EXIT_FAIL, "Via",
 	    "flag 2 with one Via");
 	c.nvia = 3;
-	c.branch[2] = NULL;
+	c.branch[0] = NULL;
 	refuse(RTPC_OP_OFFER, "3", &c, SDP1, RTPC_EXIT_FAIL, "branch",
-	    "flag 3 when Via 3 has no branch");
-	c.branch[2] = "z9hG4bK3";
+	    "flag 3 when Via 1 has no branch");
+	c.branch[0] = "z9hG4bK1";
 	c.is_sip = 0;
 	refuse(RTPC_OP_OFFER, "1", &c, SDP1, RTPC_EXIT_FAIL, "Via",
 	    "flag 1 without a SIP message");
