@@ -345,6 +345,11 @@ talk(struct rtpc_job *j, struct run *r, struct rtpc_err *err)
 		j->warn(j->warn_ctx, msg);
 	}
 	rtpc_talk_init(&r->talk, j->set, &r->ps, &r->state);
+	/* stop waiting a little before the hard deadline, so that a silent
+	 * node is recorded as down and later runs skip it */
+	if (j->deadline_ms > 0)
+		rtpc_tx_set_deadline(&r->talk.tx, j->deadline_ms -
+		    (j->deadline_ms / 10 < 100 ? j->deadline_ms / 10 : 100));
 	r->talk.tx.trace = j->trace;
 	r->talk.tx.trace_ctx = j->trace_ctx;
 	r->talk.warn = j->warn;

@@ -60,6 +60,7 @@ struct rtpc_job {
 	struct rtpc_extra extra;	/* P, S, R, Q */
 	int		 failure_route;	/* manage: in a failure route */
 	int		 explain;	/* fill ex */
+	long		 deadline_ms;	/* the run's time; 0: none */
 	rtpc_trace_fn	 trace;
 	void		*trace_ctx;
 	rtpc_warn_fn	 warn;

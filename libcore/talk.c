@@ -329,6 +329,16 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		char why[200];
 		int test;
 
+		/* out of time: the nodes left untried are not at fault */
+		if (rtpc_tx_expired(&t->tx)) {
+			if (tried > 0 && err->code == RTPC_EXIT_NORELAY)
+				break;
+			rtpc_err_set(err, RTPC_EXIT_NORELAY,
+			    "deadline reached before any node was tried");
+			tried = -1;
+			break;
+		}
+
 		ns = rtpc_state_node(t->state, nodes[i]->url);
 		if (!usable(t, nodes[i], &test, err)) {
 			if (ns != NULL && ns->disabled == RTPC_DISABLED_ADMIN)
@@ -377,6 +387,8 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		rtpc_err_set(err, RTPC_EXIT_NORELAY,
 		    "no relay available: every node of set %d is disabled",
 		    t->set->set);
+	else if (tried < 0)
+		;	/* the deadline message stands */
 	else if (err->code == RTPC_EXIT_NORELAY) {
 		char msg[sizeof(err->msg)];
 

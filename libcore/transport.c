@@ -56,6 +56,24 @@ rtpc_tx_init(struct rtpc_tx *tx, long tout_ms, int retr, const char *fs)
 	    (long)getpid(), arc4random());
 }
 
+/*
+ * Give the whole run ms milliseconds: no command waits past that, so a
+ * silent node is found out (and recorded) before the tool's own hard
+ * deadline kills the run.
+ */
+void
+rtpc_tx_set_deadline(struct rtpc_tx *tx, long ms)
+{
+	tx->end_ms = ms > 0 ? now_ms() + ms : 0;
+}
+
+/* Is the run's time up? */
+int
+rtpc_tx_expired(const struct rtpc_tx *tx)
+{
+	return tx->end_ms > 0 && now_ms() >= tx->end_ms;
+}
+
 void
 rtpc_tx_close(struct rtpc_tx *tx)
 {
@@ -208,6 +226,8 @@ udp_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 	drain(fd);
 	start = now_ms();
 	deadline = start + tx->tout_ms * tx->retr;
+	if (tx->end_ms > 0 && deadline > tx->end_ms)
+		deadline = tx->end_ms;
 	next_send = start;
 	*rtt_us = 0;
 	for (;;) {
@@ -216,8 +236,10 @@ udp_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 		ssize_t got;
 		int wait;
 
+		if (t >= deadline)
+			break;
 		if (t >= next_send) {
-			if (sent == tx->retr || t >= deadline)
+			if (sent == tx->retr)
 				break;
 			trace(tx, '>', n, dgram, dlen);
 			/* the round trip counts from the last send; the relay
@@ -281,6 +303,8 @@ unix_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 	int fd, rc = -1;
 
 	deadline = start + tx->tout_ms * tx->retr;
+	if (tx->end_ms > 0 && deadline > tx->end_ms)
+		deadline = tx->end_ms;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlcpy(sun.sun_path, n->path, sizeof(sun.sun_path)) >=

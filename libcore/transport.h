@@ -25,6 +25,7 @@ struct rtpc_tx {
 	const char	*force_socket;
 	rtpc_trace_fn	 trace;
 	void		*trace_ctx;
+	long long	 end_ms;	/* monotonic end of the run; 0: none */
 	char		 prefix[40];	/* cookie prefix: pid and random */
 	unsigned	 seq;
 	struct {
@@ -36,6 +37,8 @@ struct rtpc_tx {
 
 void	 rtpc_tx_init(struct rtpc_tx *, long, int, const char *);
 void	 rtpc_tx_close(struct rtpc_tx *);
+void	 rtpc_tx_set_deadline(struct rtpc_tx *, long);
+int	 rtpc_tx_expired(const struct rtpc_tx *);
 int	 rtpc_tx_send(struct rtpc_tx *, const struct rtpc_node *, const char *,
 	    char *, size_t, long *, struct rtpc_err *);
 

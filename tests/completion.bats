@@ -209,6 +209,11 @@ help_opts() {
 	assert_reply "$BATS_TEST_TMPDIR/file.conf"
 	comp "rtpp-offer --state-dir $BATS_TEST_TMPDIR/"
 	assert_reply "$BATS_TEST_TMPDIR/dir"
+	# quoted, and from ~
+	comp "rtpp-offer --config \"$BATS_TEST_TMPDIR/fi"
+	assert_reply "$BATS_TEST_TMPDIR/file.conf"
+	HOME=$BATS_TEST_TMPDIR comp "rtpp-offer --config ~/fi"
+	assert_reply "~/file.conf"
 }
 
 @test "after --, everything is an argument" {

@@ -12,6 +12,10 @@ load helpers
 
 TOOLS="rtpp-offer rtpp-answer rtpp-destroy rtpp-manage rtpp-stream rtpp-stat rtpp-ctl"
 
+teardown() {
+	rtpp_teardown
+}
+
 setup() {
 	rtpp_setup
 	SRC=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
@@ -80,8 +84,8 @@ uncommented() {
 @test "examples/rtpp.conf: uncommented, it loads and changes nothing" {
 	local all want got
 	all=$(uncommented)
-	# every setting is there once
-	assert_equal "$(grep -cE '^[a-z_]+ =' "$all")" 10
+	# each setting once (an unknown one would not load)
+	assert_equal "$(sed -n 's/^\([a-z_]*\) =.*/\1/p' "$all" | sort | uniq -d)" ""
 	want=$(rtpp-ctl --config '' --json list)
 	got=$(rtpp-ctl --config "$all" --json list)
 	assert_equal "$got" "$want"
@@ -93,6 +97,31 @@ uncommented() {
 	want=$(rtpp-offer --config '' --fake-reply '40000 192.0.2.1' <"$SRC/examples/invite.sip")
 	got=$(rtpp-offer --config "$all" --fake-reply '40000 192.0.2.1' <"$SRC/examples/invite.sip")
 	assert_equal "$got" "$want"
+}
+
+@test "examples/rtpp.conf: uncommented, the same timeouts, tries and disable time" {
+	local all
+	all=$(uncommented)
+	# two relays that never answer: each run waits rtpproxy_tout,
+	# rtpproxy_retr times, then disables its node for
+	# rtpproxy_disable_tout seconds (5 s, run side by side)
+	fake_start a '* -> silent'
+	fake_start b '* -> silent'
+	rtpp-offer --config "$all" --state-dir "$BATS_TEST_TMPDIR/sa" --sock "$FAKE_URL_A" \
+		--call-id c --from-tag f <"$FIX/hold.sdp" >/dev/null 2>"$BATS_TEST_TMPDIR/ea" &
+	rtpp-offer --config '' --state-dir "$BATS_TEST_TMPDIR/sb" --sock "$FAKE_URL_B" \
+		--call-id c --from-tag f <"$FIX/hold.sdp" >/dev/null 2>"$BATS_TEST_TMPDIR/eb" &
+	wait
+	assert_equal "$(sed "s|$FAKE_URL_A|URL|g" "$BATS_TEST_TMPDIR/ea")" \
+		"$(sed "s|$FAKE_URL_B|URL|g" "$BATS_TEST_TMPDIR/eb")"
+	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/a.log")" "$(wc -l <"$BATS_TEST_TMPDIR/b.log")"
+	local ra rb
+	ra=$(rtpp-ctl --state-dir "$BATS_TEST_TMPDIR/sa" --sock "$FAKE_URL_A" --json list |
+		jq .[0].recheck)
+	rb=$(rtpp-ctl --state-dir "$BATS_TEST_TMPDIR/sb" --sock "$FAKE_URL_B" --json list |
+		jq .[0].recheck)
+	[[ $ra -gt 0 && $((ra - rb)) -ge -1 && $((ra - rb)) -le 1 ]] ||
+		fail "recheck $ra (example) and $rb (defaults) differ"
 }
 
 @test "examples/rtpp.conf: names every setting of rtpp.conf(5)" {

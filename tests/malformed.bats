@@ -32,7 +32,7 @@ setup_file() {
 	else
 		export M_KIND=plain M_TIME=5 M_VMEM=65536 M_RSS=32768
 	fi
-	[[ -x /usr/bin/time ]] && /usr/bin/time -f %M true 2>/dev/null ||
+	[[ -x /usr/bin/time ]] && /usr/bin/time -o /dev/null -f %M true 2>/dev/null ||
 		M_RSS=
 	export M_BIG="$BATS_FILE_TMPDIR/big"
 	python3 "$BATS_TEST_DIRNAME/gen-malformed" --big "$M_BIG"

@@ -182,7 +182,7 @@ nobody() {
 	assert_no_out
 }
 
-@test "--deadline: a silent relay costs at most the deadline, exit 3, nothing printed" {
+@test "--deadline: a silent relay costs at most the deadline, is recorded as down, and later runs skip it" {
 	fake_script a 'U* -> silent'
 	rtpp-manage --dry-run <"$FIX/invite.sip" >/dev/null
 	start=$(date +%s%N)
@@ -190,6 +190,22 @@ nobody() {
 	ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	assert_equal "$status" 3
 	assert_no_out
-	assert_equal "$stderr" "rtpp-manage: deadline reached; gave up"
+	[[ $stderr =~ ^"rtpp-manage: no relay available: $FAKE_URL_A: no reply after 1 try in "[0-9]+" ms"$ ]]
 	(( ms < 2500 ))
+	n=$(fake_count a)
+	runx rtpp-manage --tout 1 --retr 5 --deadline 0.3 <"$FIX/invite.sip"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "rtpp-manage: no relay available: every node of set 0 is disabled"
+	assert_equal "$(fake_count a)" "$n"
+}
+
+@test "--deadline is also a hard stop for anything else that blocks (exit 3, nothing printed)" {
+	mkfifo "$BATS_TEST_TMPDIR/conf.fifo"
+	start=$(date +%s%N)
+	runx timeout 10 rtpp-manage --deadline 0.2 --config "$BATS_TEST_TMPDIR/conf.fifo" <"$FIX/invite.sip"
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	assert_equal "$status" 3
+	assert_no_out
+	assert_equal "$stderr" "rtpp-manage: deadline reached; gave up"
+	(( ms < 5000 ))
 }

@@ -587,11 +587,12 @@ deadline_hit(int sig)
 }
 
 static int
-arm_deadline(const char *v)
+arm_deadline(const char *v, long *out)
 {
 	struct itimerval it;
 	long ms;
 
+	*out = 0;
 	if (v == NULL)
 		return 0;
 	if (rtpc_parse_seconds(v, 1, 3600 * 1000, &ms) == -1) {
@@ -599,6 +600,7 @@ arm_deadline(const char *v)
 		    "0.001 and 3600", v);
 		return RTPC_EXIT_USAGE;
 	}
+	*out = ms;
 	signal(SIGALRM, deadline_hit);
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = ms / 1000;
@@ -653,7 +655,7 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 	if (parse_form(cli.input, 0, &inf) == -1 ||
 	    parse_form(cli.output, 1, &outf) == -1)
 		return RTPC_EXIT_USAGE;
-	if ((rc = arm_deadline(cli.deadline)) != 0)
+	if ((rc = arm_deadline(cli.deadline, &cr->job.deadline_ms)) != 0)
 		return rc;
 	if ((rc = cli_settings(&cli, &cli.set_)) != 0)
 		return rc;
