@@ -1,6 +1,0 @@
-/* noop.c: a process that does nothing, linked like the tools. */
-int
-main(void)
-{
-	return 0;
-}
