@@ -153,6 +153,24 @@ check_token(const char *what, const char *v, struct rtpc_err *err)
 	    "not sent", what, esc);
 }
 
+/* Every command needs a Call-ID and a From-tag that are safe to send. */
+static int
+check_call(const struct rtpc_call *call, struct rtpc_err *err)
+{
+	if (call->callid == NULL)
+		return rtpc_err_set(err, RTPC_EXIT_USAGE,
+		    "no Call-ID: give a SIP message or --call-id");
+	if (call->ftag == NULL)
+		return rtpc_err_set(err, call->is_sip ? RTPC_EXIT_FAIL :
+		    RTPC_EXIT_USAGE, call->is_sip ? "sip message has no "
+		    "From-tag" : "no From-tag: give a SIP message or --from-tag");
+	if (check_token("call-id", call->callid, err) == -1 ||
+	    check_token("from-tag", call->ftag, err) == -1 ||
+	    check_token("to-tag", call->ttag, err) == -1)
+		return -1;
+	return 0;
+}
+
 /* The Call-ID as sent: raw, or with ;branch (flags 1-3) or ;extra_id. */
 static int
 callid_sent(const struct rtpc_flags *fl, const struct rtpc_call *call,
@@ -379,16 +397,7 @@ rtpc_plan_build(enum rtpc_op op, const struct rtpc_flags *fl,
 	int k, rc = 0;
 
 	memset(pl, 0, sizeof(*pl));
-	if (call->callid == NULL)
-		return rtpc_err_set(err, RTPC_EXIT_USAGE,
-		    "no Call-ID: give a SIP message or --call-id");
-	if (call->ftag == NULL)
-		return rtpc_err_set(err, call->is_sip ? RTPC_EXIT_FAIL :
-		    RTPC_EXIT_USAGE, call->is_sip ? "sip message has no "
-		    "From-tag" : "no From-tag: give a SIP message or --from-tag");
-	if (check_token("call-id", call->callid, err) == -1 ||
-	    check_token("from-tag", call->ftag, err) == -1 ||
-	    check_token("to-tag", call->ttag, err) == -1)
+	if (check_call(call, err) == -1)
 		return -1;
 	if (op != RTPC_OP_DESTROY && check_roles(op, fl, call, err) == -1)
 		return -1;
@@ -502,16 +511,7 @@ rtpc_plan_other(enum rtpc_op op, const struct rtpc_call *call,
 	memset(&c, 0, sizeof(c));
 	if (op == RTPC_OP_INFO)
 		return plan_info(x, pl, err);
-	if (call->callid == NULL)
-		return rtpc_err_set(err, RTPC_EXIT_USAGE,
-		    "no Call-ID: give a SIP message or --call-id");
-	if (call->ftag == NULL)
-		return rtpc_err_set(err, call->is_sip ? RTPC_EXIT_FAIL :
-		    RTPC_EXIT_USAGE, call->is_sip ? "sip message has no "
-		    "From-tag" : "no From-tag: give a SIP message or --from-tag");
-	if (check_token("call-id", call->callid, err) == -1 ||
-	    check_token("from-tag", call->ftag, err) == -1 ||
-	    check_token("to-tag", call->ttag, err) == -1)
+	if (check_call(call, err) == -1)
 		return -1;
 	if (op == RTPC_OP_PLAY || op == RTPC_OP_STOP) {
 		ffirst = !x->uas;
