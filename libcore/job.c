@@ -256,11 +256,15 @@ take_sdp(struct rtpc_job *j, struct run *r, const char *b, size_t len,
 	if (r->call.is_sip) {
 		const struct rtpc_sip *m = &r->sip;
 
+		char esc[128];
+
 		if (m->ctype.len > 0 && !m->multipart &&
-		    !rtpc_span_eq(b, m->ctype, "application/sdp"))
+		    !rtpc_span_eq(b, m->ctype, "application/sdp")) {
+			rtpc_escape(esc, sizeof(esc), b + m->ctype.off,
+			    m->ctype.len);
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "Content-Type %.*s is not application/sdp",
-			    (int)m->ctype.len, b + m->ctype.off);
+			    "Content-Type %s is not application/sdp", esc);
+		}
 		if (m->body_len == 0)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
 			    "sip message has no body");
@@ -401,6 +405,11 @@ take_replies(struct rtpc_job *j, struct run *r, const char *b,
 			    "%s, m= line %d (sdp line %d): %s", j->node, k + 1,
 			    st->line, msg);
 		}
+		if (u->port == 65535)
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "%s, m= line %d (sdp line %d): relay returned port "
+			    "65535, which leaves no port for RTCP", j->node, k + 1,
+			    st->line);
 		if (u->port == 0) {
 			if (st->port.len == 1 && b[st->port.off] == '0') {
 				u->skip = 1;
@@ -511,16 +520,18 @@ manage_decide(struct rtpc_job *j, struct run *r, const char *b,
 	static const char *const upd[] = { "UPDATE", "PRACK", NULL };
 	const struct rtpc_sip *m = &r->sip;
 	struct rtpc_span meth = m->is_request ? m->method : m->cseq_method;
-	char cseq[16];
+	char cseq[16], esc[64];
 	int sdp;
 
 	if (!r->call.is_sip)
 		return rtpc_err_set(err, RTPC_EXIT_USAGE,
 		    "rtpp-manage needs a SIP message");
-	if (!is_one_of(b, m->cseq_method, handled))
+	if (!is_one_of(b, m->cseq_method, handled)) {
+		rtpc_escape(esc, sizeof(esc), b + m->cseq_method.off,
+		    m->cseq_method.len);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "nothing to do for "
-		    "CSeq method %.*s", (int)m->cseq_method.len,
-		    b + m->cseq_method.off);
+		    "CSeq method %s", esc);
+	}
 	if (is_one_of(b, meth, ends) || (!m->is_request && m->status >= 300)) {
 		*op = RTPC_OP_DESTROY;
 		return 0;
@@ -536,16 +547,19 @@ manage_decide(struct rtpc_job *j, struct run *r, const char *b,
 			*op = RTPC_OP_OFFER;
 			return 0;
 		}
-		if (r->call.callid != NULL && rtpc_offers_note(j->set->state_dir,
-		    r->call.callid, cseq, err) == -1)
+		if (r->call.callid != NULL && rtpc_token_safe(r->call.callid,
+		    strlen(r->call.callid)) && rtpc_offers_note(
+		    j->set->state_dir, r->call.callid, cseq, err) == -1)
 			return -1;
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "INVITE without SDP: "
 		    "nothing sent (its 2xx with SDP will be the offer)");
 	}
-	if (!sdp)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s %.*s without SDP: "
+	if (!sdp) {
+		rtpc_escape(esc, sizeof(esc), b + meth.off, meth.len);
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s %s without SDP: "
 		    "nothing to do", m->is_request ? "request" : "reply to",
-		    (int)meth.len, b + meth.off);
+		    esc);
+	}
 	if (m->is_request) {
 		*op = rtpc_span_eq(b, meth, "ACK") ? RTPC_OP_ANSWER :
 		    RTPC_OP_OFFER;

@@ -139,12 +139,23 @@ rtpc_pct_encode(const char *s, struct rtpc_buf *out)
 	return 0;
 }
 
-/* Refuse values that would break the whitespace-separated protocol. */
+/*
+ * Refuse values that would break the whitespace-separated protocol; a
+ * tag may not hold ';' either, which separates it from its media number
+ * (RFC 3261 tags are tokens, without ';').
+ */
 static int
 check_token(const char *what, const char *v, struct rtpc_err *err)
 {
 	char esc[128];
 
+	if (v != NULL && rtpc_token_safe(v, strlen(v)) &&
+	    strstr(what, "tag") != NULL && strchr(v, ';') != NULL) {
+		rtpc_escape(esc, sizeof(esc), v, strlen(v));
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s '%s' contains "
+		    "';', which separates a tag from its media number; not "
+		    "sent", what, esc);
+	}
 	if (v == NULL || rtpc_token_safe(v, strlen(v)))
 		return 0;
 	rtpc_escape(esc, sizeof(esc), v, strlen(v));

@@ -357,6 +357,9 @@ U* -> reply 40000 192.0.2.1 4'
 	runx rtpp-offer --from-tag $'x\ty' <"$FIX/invite.sip"
 	assert_equal "$status" 1
 	assert_equal "$stderr" "rtpp-offer: from-tag 'x\\x09y' is empty or contains spaces or control characters; not sent"
+	runx rtpp-offer --to-tag 'x;2' <"$FIX/invite.sip"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-offer: to-tag 'x;2' contains ';', which separates a tag from its media number; not sent"
 	assert_equal "$(fake_count a)" 0
 }
 
