@@ -201,7 +201,7 @@ kam_log() {
 
 @test "200 calls through Kamailio and rtpp-manage: no failure, every SDP through the relay, one tool run per message, every call deleted" {
 	uas uas "$UAS_PORT" 200
-	run -0 uac uac "$KAMAILIO_K1_PORT" -r 50 -l 40 -m 200
+	run -0 uac uac "$KAMAILIO_K1_PORT" -r 20 -l 40 -m 200
 	wait_sipp "$uas_pid" 15
 	assert_equal "$(sipp_stat "$work/uac" 'SuccessfulCall(C)')" 200
 	assert_equal "$(sipp_stat "$work/uac" 'FailedCall(C)')" 0
