@@ -32,6 +32,9 @@
 #   sipp_rtt_max DIR        the largest response time in DIR, in ms
 #   wait_udp_bound IP PORT SECONDS   wait until a UDP socket is bound there
 
+# shellcheck source=tests/lib/proc.bash
+source "${BASH_SOURCE[0]%/*}/proc.bash"
+
 : "${KAMAILIO_BIN:=/usr/sbin/kamailio}"
 : "${SIPP_BIN:=/usr/bin/sipp}"
 : "${KAMAILIO_PYTHON:=${RTPENGINE_PYTHON:-/usr/bin/python3}}"
@@ -77,30 +80,14 @@ _kamailio_var() {
 }
 
 _kamailio_dir() {
-	if [[ -n ${KAMAILIO_STATE_DIR:-} ]]; then
-		_kamailio_d=$KAMAILIO_STATE_DIR
-	elif [[ -n ${BATS_TEST_TMPDIR:-} ]]; then
-		_kamailio_d=$BATS_TEST_TMPDIR
-	elif [[ -n ${BATS_FILE_TMPDIR:-} ]]; then
-		_kamailio_d=$BATS_FILE_TMPDIR
-	else
-		_kamailio_d=$(mktemp -d "${TMPDIR:-/tmp}/kamailio-helpers.XXXXXX") || return 1
-		export KAMAILIO_STATE_DIR=$_kamailio_d
-	fi
-	mkdir -p "$_kamailio_d"
+	proc_state_dir KAMAILIO_STATE_DIR kamailio-helpers || return 1
+	_kamailio_d=$_proc_dir
 }
 
 # _kamailio_is_ours PID RUNDIR: a live kamailio whose command line has our
 # runtime dir (guards against PID reuse).
 _kamailio_is_ours() {
-	local pid=$1 rundir=$2 stat state cmdline
-	[[ $pid =~ ^[0-9]+$ ]] || return 1
-	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-	state=${stat##*) }
-	state=${state%% *}
-	[[ $state != Z ]] || return 1
-	cmdline=$( { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || return 1
-	[[ $cmdline == *" -Y $rundir "* ]]
+	proc_runs_with "$1" "* -Y $2 *"
 }
 
 # The direct children of PID (Kamailio's workers), from /proc.
@@ -247,24 +234,26 @@ _sipp_args() { # DIR
 		-trace_rtt -rtt_freq 1 -trace_err -error_file "$1/err"
 }
 
-sipp_run() {
-	local dir=$1/$2 tmo=$3
-	shift 3
+# _sipp_exec DIR TIMEOUT SIPP_ARGS...: become sipp, under timeout, in DIR
+# with our trace files (run it in a subshell).
+_sipp_exec() {
+	local dir=$1 tmo=$2
+	shift 2
 	local -a base
-	mkdir -p "$dir"
+	mkdir -p "$dir" && cd "$dir" || return 1
+	dir=$PWD
 	mapfile -t base < <(_sipp_args "$dir")
-	(cd "$dir" && exec timeout -k 2 "$tmo" "$SIPP_BIN" "${base[@]}" "$@") \
+	exec timeout -k 2 "$tmo" "$SIPP_BIN" "${base[@]}" "$@" \
 		</dev/null >"$dir/out" 2>&1 3>&-
 }
 
+sipp_run() {
+	(_sipp_exec "$1/$2" "${@:3}")
+}
+
+# $! is timeout's own PID, as _sipp_exec ends in exec.
 sipp_start() {
-	local dir=$1/$2 tmo=$3
-	shift 3
-	local -a base
-	mkdir -p "$dir"
-	mapfile -t base < <(_sipp_args "$dir")
-	(cd "$dir" && exec timeout -k 2 "$tmo" "$SIPP_BIN" "${base[@]}" "$@") \
-		</dev/null >"$dir/out" 2>&1 3>&- &
+	_sipp_exec "$1/$2" "${@:3}" &
 	# shellcheck disable=SC2034 # for the caller
 	SIPP_PID=$!
 }

@@ -46,6 +46,9 @@
 #   RTPENGINE_CMD_UNSAFE=1 let rtpengine_cmd send commands known to break
 #                         rtpengine 10.5 (bare VF; D after Q on the same call)
 
+# shellcheck source=tests/lib/proc.bash
+source "${BASH_SOURCE[0]%/*}/proc.bash"
+
 : "${RTPENGINE_PYTHON:=/usr/bin/python3}"
 
 # One python helper for everything that needs sockets.  Sub-commands:
@@ -243,30 +246,14 @@ _rtpengine_var() {
 # and state files.  Call it directly, not in $(...): outside bats it creates
 # a directory once and exports RTPENGINE_STATE_DIR for later calls.
 _rtpengine_state_dir() {
-	if [[ -n ${RTPENGINE_STATE_DIR:-} ]]; then
-		_rtpengine_dir=$RTPENGINE_STATE_DIR
-	elif [[ -n ${BATS_TEST_TMPDIR:-} ]]; then
-		_rtpengine_dir=$BATS_TEST_TMPDIR
-	elif [[ -n ${BATS_FILE_TMPDIR:-} ]]; then
-		_rtpengine_dir=$BATS_FILE_TMPDIR
-	else
-		_rtpengine_dir=$(mktemp -d "${TMPDIR:-/tmp}/rtpengine-helpers.XXXXXX") || return 1
-		export RTPENGINE_STATE_DIR=$_rtpengine_dir
-	fi
-	mkdir -p "$_rtpengine_dir"
+	proc_state_dir RTPENGINE_STATE_DIR rtpengine-helpers || return 1
+	_rtpengine_dir=$_proc_dir
 }
 
 # _rtpengine_is_ours PID CONTROL_PORT: true if PID is a live (non-zombie)
 # rtpengine whose command line has our control port (guards against PID reuse).
 _rtpengine_is_ours() {
-	local pid=$1 port=$2 stat state cmdline
-	[[ $pid =~ ^[0-9]+$ ]] || return 1
-	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-	state=${stat##*) }
-	state=${state%% *}
-	[[ $state != Z ]] || return 1
-	cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-	[[ $cmdline == *"--listen-udp=127.0.0.1:$port "* ]]
+	proc_runs_with "$1" "*--listen-udp=127.0.0.1:$2 *"
 }
 
 # rtpengine_start NAME [EXTRA_ARGS...]
