@@ -21,10 +21,9 @@ teardown() {
 # A Call-ID (PREFIX-1, PREFIX-2, ...) that URL ranks first, health aside
 # (from the order that "rtpp-ctl which" prints).
 first_choice() {
-	local k
-	for k in $(seq 1 60); do
-		rtpp-ctl which "$2-$k" | sed -n "2s/^  1\. \([^ ]*\) .*/$2-$k \1/p"
-	done | awk -v u="$1" '$2 == u { print $1; found = 1; exit }
+	seq -f "$2-%g" 1 60 | xargs rtpp-ctl which | awk -v u="$1" '
+	    /^call / { cid = $2; sub(/,$/, "", cid); next }
+	    /^  1\. / && $2 == u { print cid; found = 1; exit }
 	    END { exit !found }'
 }
 
@@ -417,6 +416,30 @@ EOF
 	assert_equal "$(head -n 1 "$out")" "call $cid, set 0: no node available"
 }
 
+@test "which with several Call-IDs: the reports of one run each, in order; --json one object per line" {
+	fake_start c
+	export RTPP_SOCK="$A $B=2 $FAKE_URL_C"
+	for cid in m-1 m-2 m-3; do
+		rtpp-ctl which "$cid"
+	done >"$BATS_TEST_TMPDIR/one-by-one"
+	runx rtpp-ctl which m-1 m-2 m-3
+	assert_equal "$status" 0
+	assert_equal "$(cat "$out")" "$(cat "$BATS_TEST_TMPDIR/one-by-one")"
+	assert_equal "$(grep -c '^call ' "$out")" 3
+	run -0 rtpp-ctl --json which m-1 m-2 m-3
+	assert_equal "${#lines[@]}" 3
+	for k in 0 1 2; do
+		assert_equal "${lines[k]}" "$(rtpp-ctl --json which "m-$((k + 1))")"
+	done
+	# no node for any call: exit 3, every report still printed
+	run -0 rtpp-ctl enable "$A" 0
+	run -0 rtpp-ctl enable "$B" 0
+	run -0 rtpp-ctl enable "$FAKE_URL_C" 0
+	runx rtpp-ctl which m-1 m-2
+	assert_equal "$status" 3
+	assert_equal "$(grep -c ': no node available$' "$out")" 2
+}
+
 @test "which --set N ranks set N's nodes; an unknown set is a usage error" {
 	runx rtpp-ctl --sock "$A" --sock "1 == $B" --set 1 --json which x
 	assert_equal "$status" 0
@@ -470,7 +493,7 @@ EOF
 }
 
 @test "usage errors: exit 2, stdout empty, one line on stderr" {
-	for args in '' 'frob' 'list x' 'enable' "enable $A" 'raw' 'raw a b' 'which' 'which a b' '--bogus list'; do
+	for args in '' 'frob' 'list x' 'enable' "enable $A" 'raw' 'raw a b' 'which' "which $(seq -s ' ' 65)" "ping $(seq -s ' ' 65)" '--bogus list'; do
 		# shellcheck disable=SC2086
 		runx rtpp-ctl $args
 		assert_equal "$status" 2
@@ -481,12 +504,14 @@ EOF
 	assert_equal "$stderr" "rtpp-ctl: unknown subcommand 'frob' (try --help)"
 	runx rtpp-ctl
 	assert_equal "$stderr" "rtpp-ctl: a subcommand is needed (try --help)"
+	runx rtpp-ctl which $(seq -s ' ' 65)
+	assert_equal "$stderr" "rtpp-ctl: too many arguments (try --help)"
 	assert_equal "$(fake_count a)$(fake_count b)" 00
 }
 
 @test "--help lists the subcommands, the own and the common options; --version" {
 	run -0 --separate-stderr rtpp-ctl --help
-	assert_line --partial 'Usage: rtpp-ctl [OPTION...] list | enable URL 0|1 | ping [URL...] | raw COMMAND | which CALL-ID'
+	assert_line --partial 'Usage: rtpp-ctl [OPTION...] list | enable URL 0|1 | ping [URL...] | raw COMMAND | which CALL-ID...'
 	for o in json node=URL sock=VALUE set=N config=FILE state-dir=DIR tout=SECONDS retr=N disable-tout=SECONDS trace; do
 		assert_line --partial -- "--$o"
 	done

@@ -343,17 +343,13 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 }
 
 static int
-cmd_which(struct ctl *c, const char *callid, int setid)
+which_one(struct ctl *c, const char *callid, int setid)
 {
 	const struct rtpc_node *nodes[NODES_MAX];
 	const char *chosen = NULL;
 	size_t i, n;
 
 	n = rtpc_pset_select(&c->ps, setid, nodes, NODES_MAX);
-	if (n == 0) {
-		warnx("no proxy set %d in the configuration", setid);
-		return RTPC_EXIT_USAGE;
-	}
 	rtpc_select_order(callid, nodes, n);
 	for (i = 0; i < n && chosen == NULL; i++) {
 		struct rtpc_nstate *ns = rtpc_state_node(&c->st, nodes[i]->url);
@@ -395,6 +391,23 @@ cmd_which(struct ctl *c, const char *callid, int setid)
 	if (json)
 		printf("]}\n");
 	return chosen ? 0 : RTPC_EXIT_NORELAY;
+}
+
+/* One report per Call-ID; exit 3 when any of them has no node. */
+static int
+cmd_which(struct ctl *c, const char **callids, int setid)
+{
+	const struct rtpc_node *nodes[NODES_MAX];
+	int rc = 0;
+
+	if (rtpc_pset_select(&c->ps, setid, nodes, NODES_MAX) == 0) {
+		warnx("no proxy set %d in the configuration", setid);
+		return RTPC_EXIT_USAGE;
+	}
+	for (; *callids != NULL; callids++)
+		if (which_one(c, *callids, setid) != 0)
+			rc = RTPC_EXIT_NORELAY;
+	return rc;
 }
 
 static int
@@ -450,7 +463,7 @@ static const struct {
 	{ "enable", 2, 2, "enable URL 0|1" },
 	{ "ping", 0, 64, "ping [URL...]" },
 	{ "raw", 1, 1, "raw 'COMMAND'" },
-	{ "which", 1, 1, "which CALL-ID" },
+	{ "which", 1, 64, "which CALL-ID..." },
 	{ "record", 0, 0, "record [< MESSAGE]" },
 	{ "watch", 0, 0, "watch" },
 };
@@ -481,7 +494,7 @@ main(int argc, char **argv)
 
 	rc = cli_start(&cr, argc, argv, "rtpp-ctl", RTPC_OP_RECORD, own,
 	    "[OPTION...] list | enable URL 0|1 | ping [URL...] | raw COMMAND "
-	    "| which CALL-ID | record | watch");
+	    "| which CALL-ID... | record | watch");
 	if (rc != 0) {
 		free(node_url);
 		free(exec_cmd);
@@ -495,6 +508,8 @@ main(int argc, char **argv)
 			break;
 	if (args[0] == NULL)
 		rc = usage_error("a subcommand is needed");
+	else if (poptPeekArg(cr.pc) != NULL)
+		rc = usage_error("too many arguments");
 	else if (k == sizeof(subs) / sizeof(subs[0])) {
 		warnx("unknown subcommand '%s' (try --help)", args[0]);
 		rc = RTPC_EXIT_USAGE;
@@ -517,7 +532,7 @@ main(int argc, char **argv)
 		else if (strcmp(args[0], "raw") == 0)
 			rc = cmd_raw(&c, args[1], cli.set_.set);
 		else
-			rc = cmd_which(&c, args[1], cli.set_.set);
+			rc = cmd_which(&c, args + 1, cli.set_.set);
 		rc = finish(rc);
 		ctl_close(&c);
 	}
