@@ -70,3 +70,10 @@ assert_no_out() {
 
 # The capability probes every first contact sends, without cookies.
 PROBES=("V" "VF 20050322" "VF 20071116" "VF 20081102")
+
+# Under scripts/valgrind-check (which sets VG_RTPP_TOOLS) every tool run
+# costs a valgrind start-up: tests bound to wall-clock time, or to a PATH
+# holding only the tools, say so and step aside there.
+skip_under_valgrind() {
+	[[ -z ${VG_RTPP_TOOLS-} ]] || skip "not under valgrind: $*"
+}

@@ -183,6 +183,7 @@ nobody() {
 }
 
 @test "--deadline: a silent relay costs at most the deadline, is recorded as down, and later runs skip it" {
+	skip_under_valgrind "a 0.3 s deadline"
 	fake_script a 'U* -> silent'
 	rtpp-manage --dry-run <"$FIX/invite.sip" >/dev/null
 	start=$(date +%s%N)
