@@ -342,14 +342,16 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 	return 0;
 }
 
+/* The report for one call; set[] (n nodes) is the set in its own order. */
 static int
-which_one(struct ctl *c, const char *callid, int setid)
+which_one(struct ctl *c, const char *callid, int setid,
+    const struct rtpc_node *const *set, size_t n)
 {
 	const struct rtpc_node *nodes[NODES_MAX];
 	const char *chosen = NULL;
-	size_t i, n;
+	size_t i;
 
-	n = rtpc_pset_select(&c->ps, setid, nodes, NODES_MAX);
+	memcpy(nodes, set, n * sizeof(nodes[0]));
 	rtpc_select_order(callid, nodes, n);
 	for (i = 0; i < n && chosen == NULL; i++) {
 		struct rtpc_nstate *ns = rtpc_state_node(&c->st, nodes[i]->url);
@@ -397,15 +399,17 @@ which_one(struct ctl *c, const char *callid, int setid)
 static int
 cmd_which(struct ctl *c, const char **callids, int setid)
 {
-	const struct rtpc_node *nodes[NODES_MAX];
+	const struct rtpc_node *set[NODES_MAX];
+	size_t n;
 	int rc = 0;
 
-	if (rtpc_pset_select(&c->ps, setid, nodes, NODES_MAX) == 0) {
+	n = rtpc_pset_select(&c->ps, setid, set, NODES_MAX);
+	if (n == 0) {
 		warnx("no proxy set %d in the configuration", setid);
 		return RTPC_EXIT_USAGE;
 	}
 	for (; *callids != NULL; callids++)
-		if (which_one(c, *callids, setid) != 0)
+		if (which_one(c, *callids, setid, set, n) != 0)
 			rc = RTPC_EXIT_NORELAY;
 	return rc;
 }
