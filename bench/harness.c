@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * harness.c: a small benchmark driver for rtpp, independent of libcore.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * oneshot.c: the floor for one run of a tool: start, send one control
  * command over UDP to a loopback relay, wait for its reply, exit.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-base64: round trips.  Any bytes encode and decode back to
  * themselves (wrapped or not); whatever decodes re-encodes to text that

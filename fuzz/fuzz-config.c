@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-config: a config file's text (plain "key = value" or Kamailio
  * modparam lines) through rtpc_config_parse, then the proxy sets built

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-pset: one rtpproxy_sock value ("[N ==] url[=weight] ...") through
  * rtpc_pset_parse (appending to a set that already has a node, as a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-reply: the relay reply parsers (rtpc_reply_parse_ul,
  * rtpc_reply_error, rtpc_ecode_str) on arbitrary text, as the transport

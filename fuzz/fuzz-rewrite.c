@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-rewrite: the whole offer/answer/manage pipeline without network
  * (rtpc_job_run with a canned reply): read the form, parse SIP and SDP,

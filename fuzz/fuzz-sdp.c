@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-sdp: rtpc_sdp_parse on arbitrary bytes.  Every span of the view
  * must lie inside the body, and the helpers that read the view must not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-sip: rtpc_sip_detect and rtpc_sip_parse on arbitrary bytes, then
  * the SDP parser on the body the SIP view points at (an SDP that does

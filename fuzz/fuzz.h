@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz.h: what the fuzz targets share: CHECK() aborts with a message
  * (libFuzzer reports it as a crash and keeps the input), span checks,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * replay.c: a main() for the fuzz targets without libFuzzer: run the
  * target once on every file named (directories: on every file in them),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * base64.c: decode (whitespace tolerant, strict otherwise) and encode
  * with optional line wrapping.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * base64.h: RFC 4648 base64 (standard alphabet, padding), for the
  * Kamailio-friendly input and output form.

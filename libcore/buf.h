@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * buf.h: a growable byte buffer with a hard size cap (the output of the
  * rewrite step and of base64 coding).

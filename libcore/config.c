@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config.c: settings, rtpproxy_sock parsing and the config file reader
  * (plain "key = value" files and Kamailio configs with modparam lines).

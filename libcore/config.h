@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config.h: settings (the module's parameter names), proxy sets parsed
  * from rtpproxy_sock values, and the config file reader.

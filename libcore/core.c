@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * core.c: the error record and small string helpers shared by libcore.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * core.h: what every libcore unit shares: exit statuses, the error
  * record that libcore fills instead of printing, and byte spans.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * job.c: one run of rtpp-offer, rtpp-answer or rtpp-destroy.
  */

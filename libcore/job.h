@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * job.h: one run of a call-path tool, step by step: read the input
  * form, parse the SIP message and SDP, plan, talk, rewrite, encode.

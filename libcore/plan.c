@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * plan.c: flags parsing and the commands for offer, answer and destroy,
  * with the module's tag order, ;N media indexes and modifiers (and

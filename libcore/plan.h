@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * plan.h: flags and the pure planning step: from a message view, the
  * flags and the settings to the control commands the module would

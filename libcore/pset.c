@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pset.c: proxy sets from rtpproxy_sock values,
  * "[N ==] url[=weight] ...", with the module's URL schemes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reply.h: parsing relay replies: "port [addr [4|6]]" for U/L, "E<n>",
  * "0", and the meaning of the sippy error codes.

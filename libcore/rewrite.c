@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rewrite.c: SDP mangling as the module does it (m= port, a=rtcp, c=,
  * o= with flag o only, ICE relay candidates, the marker) and the

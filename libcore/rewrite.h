@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rewrite.h: the pure rewrite step: from the input buffer, its SIP and
  * SDP views and one reply per m= line to the output, as a list of

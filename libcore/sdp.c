@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sdp.c: SDP parser.  Lines end in LF or CRLF; a bare CR, a NUL byte or
  * a line that is not "<letter>=" is an error naming the line.

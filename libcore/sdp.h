@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sdp.h: the view of an SDP body (RFC 8866) that the rewrite needs:
  * sessions (one per v= line), their o= and c= lines, and per m= line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * select.h: node choice by weighted rendezvous (highest random weight)
  * hashing of the Call-ID: every command of a call goes to the same node

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sip.c: a small SIP message parser (RFC 3261 syntax, long and compact
  * header names, folded header lines, multipart/mixed bodies).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sip.h: the view of a SIP message that the toolkit needs: start line,
  * Call-ID, From/To tags, CSeq, the first Via headers, Content-Type,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * state.h: relay health and capabilities shared by every run on the
  * machine: one small text file per configuration in the state

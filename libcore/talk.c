@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * talk.c: node choice, capability probes, sending, failover, health.
  */

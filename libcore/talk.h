@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * talk.h: the only step with network I/O.  Chooses the node for the
  * call (rendezvous order, skipping disabled nodes), learns capabilities

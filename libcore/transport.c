@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * transport.c: UDP and unix-socket transport for control commands.
  * A transport failure is reported with RTPC_EXIT_NORELAY so that the

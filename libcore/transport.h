@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * transport.h: sending one control command to one node and reading its
  * reply.  UDP: a fresh cookie per command, the same datagram resent up

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # What every call-path tool shares: help, version, usage errors, exit
 # statuses, settings from options, environment and config files, input
 # checks and write errors.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # completion/rtpp, the bash completion of the seven tools: driven as
 # bash drives it (COMP_WORDS, COMP_CWORD, COMP_LINE, COMP_POINT set,
 # then the function called, COMPREPLY read), and checked against the

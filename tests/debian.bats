@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # debian/: the .deb that "dpkg-buildpackage -us -uc -b" builds from the
 # distributed tree ("make distdir" of the build tree, so debian/ and
 # everything it installs must be in the tarball), unpacked with dpkg -x

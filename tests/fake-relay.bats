@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 #
 # Tests of the fake relay itself (tests/fake-relay.c) and of its bats
 # helpers (tests/lib/fake.bash).  The client is a small python3 script.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fake-relay: a scriptable fake rtpproxy-protocol relay for tests.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Choice of node and shared health across runs: stickiness, failover
 # when a node dies mid-call, what disabling, removing, adding and
 # weighting nodes move, steady-state traffic, the one-run re-test, 200

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # helpers.bash: loaded by every rtpp bats file.
 #
 # Tools come from PATH (make check puts the build's tools/ first), the

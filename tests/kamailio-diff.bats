@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The differential test: Kamailio's own rtpproxy module (Debian kamailio
 # 5.6.3) and the rtpp tools, given the same SIP messages and pointed at the
 # same fake relay, must send the same control commands (cookies aside),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # examples/kamailio.cfg end to end: real Kamailio 5.6 running rtpp-manage
 # through the exec module, sipp as caller (127.0.0.2) and callee
 # (127.0.0.3), and a real rtpengine whose media address is 127.0.0.4, so

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Malformed input.  Every case of tests/malformed (written by
 # tests/gen-malformed, with the expected statuses in its EXPECT file)
 # and the big cases made at test time go through rtpp-offer, rtpp-answer

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 #
 # man.bats: the manual pages agree with the tools.
 #

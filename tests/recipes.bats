@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The README's recipes run as written: each "# recipe: NAME" block is
 # taken out of the README and run with bash -e in a scratch directory
 # holding the examples, with free ports instead of the defaults.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Transport and relay faults: resends, deadlines, cookies, stale and
 # oversized datagrams, unix sockets, failover and the shared health state.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """rtp-check.py - check that RTP flows both ways through a media relay.
 
 Two parties are simulated on loopback:
@@ -341,8 +342,9 @@ def main(argv=None):
         }
         print(json.dumps(result, sort_keys=True))
     else:
+        # the report before any complaint, however stdout is buffered
         print(a_to_b.line())
-        print(b_to_a.line())
+        print(b_to_a.line(), flush=True)
         if stats["foreign"] or stats["send_errors"]:
             print("rtp-check: note: foreign=%d send_errors=%d" % (
                 stats["foreign"], stats["send_errors"]), file=sys.stderr)

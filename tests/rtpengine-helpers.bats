@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 #
 # Tests for tests/lib/rtpengine.bash and tests/rtp-check.py against a real
 # rtpengine (Debian package rtpengine-daemon).  Loopback only.
@@ -145,11 +146,13 @@ print("json ok")' <<<"$output"
 	local pa pb
 	read -r pa pb < <(two_ports)
 	# A and B send to each other directly: not through a relay.
-	run "$RTP_CHECK" --a-port "$pa" --b-port "$pb" --count 2 --rounds 1 \
-		--timeout 0.3 --a-sends-to "127.0.0.1:$pb" --b-sends-to "127.0.0.1:$pa"
+	run --separate-stderr "$RTP_CHECK" --a-port "$pa" --b-port "$pb" \
+		--count 2 --rounds 1 --timeout 0.3 \
+		--a-sends-to "127.0.0.1:$pb" --b-sends-to "127.0.0.1:$pa"
 	assert_failure 1
 	assert_line --index 0 --regexp '^a->b 0/2 from - ssrc=0xa direct=2$'
 	assert_line --index 1 --regexp '^b->a 0/2 from - ssrc=0xb direct=2$'
+	[[ $stderr == *'rtp-check: FAIL: media did not flow'* ]]
 
 	# Nothing answers: a relay address where nobody listens.
 	local nobody

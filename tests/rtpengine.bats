@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # rtpp-offer, rtpp-answer and rtpp-destroy against a real rtpengine
 # (Debian's rtpengine-daemon, userspace, loopback only).
 

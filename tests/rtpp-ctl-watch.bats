@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # rtpp-ctl record (R) against the fake relay; the timeout socket: what
 # rtpp-offer puts in U, and rtpp-ctl watch hearing a relay's
 # notifications over unix and tcp sockets (a python client plays the

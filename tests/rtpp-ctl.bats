@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # rtpp-ctl: list, enable, ping, raw and which against fake relays; the
 # common options; text for people and --json for programs (checked with
 # jq, and with python's strict decoder where bytes matter).

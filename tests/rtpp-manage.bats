@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # rtpp-manage: rtpproxy_manage's decision table, row by row, against the
 # fake relay.
 

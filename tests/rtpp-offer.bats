@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # rtpp-offer against the fake relay: exact command text and exact output.
 
 load helpers

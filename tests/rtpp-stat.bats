@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # rtpp-stat: Q (a call's statistics), I and G (the relay's) against the
 # fake relay: exact command text, the raw reply, --json; and a live call
 # on a real rtpengine.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # rtpp-stream: P (play a prompt) and S (stop it) against the fake relay,
 # exact command text, capability gating, E replies; and against a real
 # rtpengine, which lacks the capability.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # examples/rtpp-watch.service, "rtpp-ctl watch" as a systemd service:
 # systemd-analyze verify and security, offline on the file (no running
 # systemd needed), and what the unit must say.  systemd-analyze comes

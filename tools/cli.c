@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cli.c: the tools' shared command line: one popt table of common
  * options, settings from (highest first) options, RTPP_* environment,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cli.h: what the tools share: the common popt table, settings from
  * options, environment and config file, reading stdin, writing stdout,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ctl-watch.c: "rtpp-ctl watch": listen on the timeout notification
  * socket (timeout_socket: unix:/path or tcp:host:port), take the

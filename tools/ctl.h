@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ctl.h: parts of rtpp-ctl kept in their own files.
  */

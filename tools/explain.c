@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * explain.c: --explain, a short report for people at a terminal, on
  * stderr after the run: which node was chosen and why, each command and

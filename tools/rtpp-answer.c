@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rtpp-answer: what Kamailio's rtpproxy_answer() does, as a filter.
  * See rtpp-answer(1).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rtpp-ctl: look at and steer the relay nodes, like the module's RPC
  * rtpproxy.list and rtpproxy.enable, plus ping, raw and which.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rtpp-destroy: what Kamailio's rtpproxy_destroy() (unforce_rtp_proxy()) does, as a filter.
  * See rtpp-destroy(1).

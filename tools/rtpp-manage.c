@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rtpp-manage: what Kamailio's rtpproxy_manage() does, as a filter:
  * offer, answer or delete, chosen from the message's method, status and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rtpp-offer: what Kamailio's rtpproxy_offer() does, as a filter.
  * See rtpp-offer(1).

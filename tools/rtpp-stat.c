@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rtpp-stat: the statistics of a call (Q), like the module's $rtpstat,
  * or the relay's global counters (I, or G with named counters).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rtpp-stream: play a prompt to one side of a call (P), or stop it (S),
  * like the module's rtpproxy_stream2uac/uas and rtpproxy_stop_stream2*.

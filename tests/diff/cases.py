@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """cases.py: the case list of the differential test (tests/diff/kamdiff.py).
 
 A case is a short SIP exchange through Kamailio; each step is one message

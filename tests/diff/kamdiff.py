@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """kamdiff.py: differential test of rtpp against Kamailio's rtpproxy module.
 
 For every case of tests/diff/cases.py, the same SIP messages go through

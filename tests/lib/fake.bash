@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fake.bash - start, script, inspect and stop fake-relay instances from
 # bats tests.
 #

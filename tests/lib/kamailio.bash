@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 #
 # tests/lib/kamailio.bash - run throw-away Kamailio instances and sipp

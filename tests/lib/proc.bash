@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 #
 # tests/lib/proc.bash - what the instance helpers (rtpengine.bash and

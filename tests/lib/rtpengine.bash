@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 #
 # tests/lib/rtpengine.bash - run throw-away rtpengine instances from bats.

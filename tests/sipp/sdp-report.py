@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """sdp-report.py - list the SDP bodies in a sipp -trace_msg message log.
 
   sdp-report.py LOG KIND

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fixtures.h: test vectors shared by the unit tests: the SDP bodies
  * of the module reference's Appendix A.1 (rtpengine 10.5 behind

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-base64.c: RFC 4648 base64 decode and encode (base64.h).
  */

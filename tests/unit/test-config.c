@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-config.c: settings, config files (plain and Kamailio modparam
  * lines) and rtpproxy_sock proxy sets (config.h, config.c, pset.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-plan-other.c: the commands without SDP (plan.h,
  * rtpc_plan_other): R (start_recording), Q ($rtpstat), P and S

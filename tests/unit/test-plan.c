@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-plan.c: flags and the commands the module would send (plan.h),
  * checked against the command lines of the module reference: §4.1's

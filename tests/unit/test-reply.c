@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-reply.c: relay replies to U/L (reply.h): "port", "port addr",
  * "port addr 6", "E<n>", "0", junk and overlong replies.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-rewrite.c: the rewrite step (rewrite.h): parse, rewrite with
  * canned replies, compare the exact output.  Expected texts come from

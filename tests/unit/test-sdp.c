@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-sdp.c: the SDP view (sdp.h): sessions, streams, port 0, c= at
  * session and media level, IPv6, hold, a=rtcp, a=candidate, /ttl, the

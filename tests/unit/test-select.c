@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-select.c: weighted rendezvous hashing of the Call-ID (select.h):
  * weights are ratios, removing a node moves only its calls, weight-0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test-sip.c: the SIP message view (sip.h): start line, Call-ID,
  * From/To tags, CSeq, Via, Content-Type, Content-Length, folded lines,
