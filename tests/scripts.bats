@@ -8,6 +8,8 @@
 load helpers
 
 top=$BATS_TEST_DIRNAME/..
+# before rtpp_setup, which unsets every RTPP_ variable
+controlled_home=${RTPP_TEST_ENV-}
 
 setup() {
 	rtpp_setup
@@ -20,8 +22,8 @@ setup() {
 }
 
 @test "under scripts/test the suite sees only the controlled environment" {
-	[[ -n ${RTPP_TEST_ENV-} ]] || skip "only under scripts/test"
-	assert_equal "$HOME" "$RTPP_TEST_ENV"
+	[[ -n $controlled_home ]] || skip "only under scripts/test"
+	assert_equal "$HOME" "$controlled_home"
 	assert_equal "$LC_ALL" C
 	assert_equal "$TZ" UTC
 	# the system directories, after what make check puts first
