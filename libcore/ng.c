@@ -161,12 +161,13 @@ rtpc_ng_flags(const char *s, enum rtpc_ng_cmd cmd, int media_af,
 			int n = 0, digits = 0;
 
 			while (isdigit((unsigned char)p[1])) {
-				n = n * 10 + (p[1] - '0');
-				p++;
 				if (++digits > 3 && cmd != RTPC_NG_DELETE)
 					return rtpc_err_set(err,
 					    RTPC_EXIT_USAGE, "flags '%s': z "
 					    "takes 1 to 999", esc);
+				if (digits <= 3)
+					n = n * 10 + (p[1] - '0');
+				p++;
 			}
 			if (cmd == RTPC_NG_DELETE)
 				break;

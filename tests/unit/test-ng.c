@@ -102,6 +102,10 @@ test_flags(void)
 	is_int(flags("z1000t", RTPC_NG_DELETE, 4, &o, &err), 0,
 	    "delete ignores z with its digits");
 	is_int(o.no_to_tag, 1, "... and still reads the t after it");
+	/* fuzz/regress/ng/delete-z-digits-overflow: no int overflow */
+	is_int(flags("z99999999999999999999", RTPC_NG_DELETE, 4, &o, &err), 0,
+	    "delete ignores z with 20 digits");
+	is_int(o.ptime, 0, "... no ptime");
 
 	is_int(flags("1", RTPC_NG_OFFER, 4, &o, &err), 0, "1");
 	is_int(o.via, 1, "... Via 1");
