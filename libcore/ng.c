@@ -221,14 +221,15 @@ need(const char *what, const char *v, const char *cmd, struct rtpc_err *err)
 }
 
 static int
-check_req(const struct rtpc_ng_req *r, struct rtpc_err *err)
+check_req(const struct rtpc_ng_req *r, enum rtpc_ng_cmd cmd,
+    struct rtpc_err *err)
 {
-	const char *name = rtpc_ng_cmd_name(r->cmd), *n;
+	const char *name = rtpc_ng_cmd_name(cmd), *n;
 
 	if (name == NULL)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "ng: unknown "
-		    "command %d", (int)r->cmd);
-	for (n = cmd_needs[r->cmd]; *n != '\0'; n++) {
+		    "command %d", (int)cmd);
+	for (n = cmd_needs[cmd]; *n != '\0'; n++) {
 		int rc = 0;
 
 		switch (*n) {
@@ -317,7 +318,8 @@ add_opts(struct rtpc_bval *d, const struct rtpc_ng_opts *o)
 
 /*
  * The request's dictionary, for the caller to add keys to or to frame.
- * An offer with opts->lookup goes as "answer" (the module's l); a
+ * An offer with opts->lookup goes as "answer" (the module's l), and
+ * needs a to-tag as every answer does; a
  * delete with opts->no_to_tag leaves the to-tag out (t).  The tags are
  * the From and To header tags of the dialog, whoever sends the message
  * (rtpengine tells the sides apart by which tag it has seen offer).
@@ -330,10 +332,10 @@ rtpc_ng_request(const struct rtpc_ng_req *r, struct rtpc_err *err)
 	enum rtpc_ng_cmd cmd = r->cmd;
 	int sdp;
 
-	if (check_req(r, err) == -1)
-		return NULL;
 	if (cmd == RTPC_NG_OFFER && o != NULL && o->lookup)
 		cmd = RTPC_NG_ANSWER;
+	if (check_req(r, cmd, err) == -1)
+		return NULL;
 	sdp = cmd == RTPC_NG_OFFER || cmd == RTPC_NG_ANSWER;
 	if ((d = rtpc_bval_dict()) == NULL) {
 		rtpc_err_set(err, RTPC_EXIT_FAIL, "ng: out of memory");

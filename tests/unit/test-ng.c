@@ -6,6 +6,7 @@
  * with its error-reason, and replies that are not replies.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
@@ -13,6 +14,49 @@
 #include "bencode.h"
 #include "ng.h"
 #include "tap.h"
+
+/*
+ * Allocation failures: the test links with -Wl,--wrap for malloc,
+ * calloc and realloc, so libcore's calls come here; fail_after >= 0
+ * lets that many succeed and fails the rest.
+ */
+static long fail_after = -1;
+
+void	*__real_malloc(size_t);
+void	*__real_calloc(size_t, size_t);
+void	*__real_realloc(void *, size_t);
+void	*__wrap_malloc(size_t);
+void	*__wrap_calloc(size_t, size_t);
+void	*__wrap_realloc(void *, size_t);
+
+static int
+alloc_fails(void)
+{
+	if (fail_after < 0)
+		return 0;
+	if (fail_after == 0)
+		return 1;
+	fail_after--;
+	return 0;
+}
+
+void *
+__wrap_malloc(size_t n)
+{
+	return alloc_fails() ? NULL : __real_malloc(n);
+}
+
+void *
+__wrap_calloc(size_t n, size_t m)
+{
+	return alloc_fails() ? NULL : __real_calloc(n, m);
+}
+
+void *
+__wrap_realloc(void *p, size_t n)
+{
+	return alloc_fails() ? NULL : __real_realloc(p, n);
+}
 
 #define SDP_A	"v=0\r\no=- 1 1 IN IP4 127.0.0.2\r\ns=-\r\n" \
 		"c=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio 16000 RTP/AVP 0\r\n"
@@ -297,6 +341,7 @@ static void
 test_build_errors(void)
 {
 	struct rtpc_ng_req r;
+	struct rtpc_ng_opts o;
 	struct rtpc_buf b;
 	struct rtpc_err err;
 	char longc[RTPC_NG_COOKIE_MAX + 2];
@@ -313,6 +358,12 @@ test_build_errors(void)
 	r.from_tag = "f1";
 	r.cmd = RTPC_NG_ANSWER;
 	build_fails("k", &r, "ng answer: no to-tag", "answer without to-tag");
+	flags("l", RTPC_NG_OFFER, 4, &o, &err);
+	r.opts = &o;
+	r.cmd = RTPC_NG_OFFER;
+	build_fails("k", &r, "ng answer: no to-tag",
+	    "offer with l (sent as answer) without to-tag");
+	r.opts = NULL;
 	r.cmd = RTPC_NG_QUERY;
 	r.call_id = NULL;
 	build_fails("k", &r, "ng query: no call-id", "query without call-id");
@@ -469,6 +520,96 @@ test_reply(void)
 	ok(!rtpc_ng_reply_cookie("k1", "k1 x", 1), "length respected");
 }
 
+/*
+ * Every allocation of a request and of a reply's parse fails in turn:
+ * each run either succeeds with the same bytes or reports "out of
+ * memory"; ASan and valgrind see to it that nothing leaks.
+ */
+static void
+test_alloc_failures(void)
+{
+	static const char reply[] = "k1 d3:sdp5:v=0\r\n6:result2:ok"
+	    "6:totalsd3:RTPd7:packetsi7eeee";
+	struct rtpc_ng_req r;
+	struct rtpc_ng_opts o;
+	struct rtpc_ng_reply rp;
+	struct rtpc_buf b, want;
+	struct rtpc_err err;
+	long n;
+	int rc, oom = 0, same = 0, bad = 0, tries = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.cmd = RTPC_NG_OFFER;
+	r.call_id = "c1";
+	r.from_tag = "f1";
+	r.via_branch = "z9hG4bK1";
+	r.sdp = SDP_A;
+	r.sdplen = sizeof(SDP_A) - 1;
+	flags("a1coiez30", RTPC_NG_OFFER, 4, &o, &err);
+	o.received_from = "192.0.2.1";
+	o.media_address = "192.0.2.2";
+	o.ice = RTPC_NG_ICE_FORCE;
+	o.flags &= ~(unsigned)RTPC_NG_FL_TRUST;
+	r.opts = &o;
+	rtpc_buf_init(&want, 0);
+	is_int(rtpc_ng_build("k1", &r, &want, &err), 0,
+	    "reference request without failures");
+	for (n = 0; n < 200; n++) {
+		rtpc_buf_init(&b, 0);
+		rtpc_err_clear(&err);
+		fail_after = n;
+		rc = rtpc_ng_build("k1", &r, &b, &err);
+		fail_after = -1;
+		tries++;
+		if (rc == 0) {
+			if (b.len == want.len &&
+			    memcmp(b.data, want.data, b.len) == 0)
+				same++;
+			else
+				bad++;
+			rtpc_buf_free(&b);
+			break;
+		}
+		if (strstr(err.msg, "out of memory") != NULL)
+			oom++;
+		else {
+			bad++;
+			diag("allocation %ld: %s", n, err.msg);
+		}
+		rtpc_buf_free(&b);
+	}
+	ok(tries > 20, "a request takes many allocations (%d tried)", tries);
+	is_int(oom, tries - 1, "every failed allocation said out of memory");
+	is_int(same, 1, "the first run with enough memory built the request");
+	is_int(bad, 0, "no other outcome");
+	rtpc_buf_free(&want);
+
+	oom = same = bad = tries = 0;
+	for (n = 0; n < 20; n++) {
+		rtpc_err_clear(&err);
+		fail_after = n;
+		rc = rtpc_ng_reply_parse("k1", reply, sizeof(reply) - 1, &rp,
+		    &err);
+		fail_after = -1;
+		tries++;
+		if (rc == 0) {
+			same += rp.result == RTPC_NG_RES_OK;
+			rtpc_ng_reply_free(&rp);
+			break;
+		}
+		if (rp.result == RTPC_NG_RES_BAD &&
+		    strstr(err.msg, "out of memory") != NULL)
+			oom++;
+		else
+			bad++;
+		rtpc_ng_reply_free(&rp);
+	}
+	is_int(oom, tries - 1, "reply: failed allocations said out of "
+	    "memory (%d tried)", tries);
+	is_int(same, 1, "reply: then parsed");
+	is_int(bad, 0, "reply: no other outcome");
+}
+
 int
 main(void)
 {
@@ -477,5 +618,6 @@ main(void)
 	test_build();
 	test_build_errors();
 	test_reply();
+	test_alloc_failures();
 	return done_testing();
 }
