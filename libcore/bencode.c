@@ -27,7 +27,7 @@ struct rtpc_bval {
 	struct rtpc_bval	*next;
 	struct rtpc_bval	*root;
 	int			 depth;	/* 1 for the root */
-	int			 error;	/* root only: first failure, errno */
+	int			 error;	/* root only: first errno */
 };
 
 static void
@@ -389,7 +389,7 @@ rtpc_bval_encode(const struct rtpc_bval *v, struct rtpc_buf *out,
 struct frame {
 	struct rtpc_benc	*node;	/* NULL while counting */
 	struct rtpc_benc	*last;
-	size_t			 start;	/* offset of the 'l' or 'd' */
+	size_t			 start;	/* offset of its l or d */
 	int			 dict;
 	int			 havekey;
 	const char		*key;
@@ -403,7 +403,7 @@ struct parser {
 	struct rtpc_benc	*nodes;	/* NULL: only count */
 	size_t			 n;
 	const struct rtpc_benc	**scratch;
-	struct rtpc_benc	 dummy;	/* what new_node gives while counting */
+	struct rtpc_benc	 dummy;	/* new_node while counting */
 	struct rtpc_err		*err;
 };
 

@@ -70,13 +70,13 @@ int	 rtpc_bval_encode(const struct rtpc_bval *, struct rtpc_buf *,
 
 struct rtpc_benc {
 	enum rtpc_benc_type	 type;
-	const char		*key;	/* in a dictionary: the key, else NULL */
+	const char		*key;	/* in a dictionary: its key */
 	size_t			 keylen;
 	const char		*str;	/* STR: the bytes (a view) */
-	size_t			 len;	/* STR: their count */
+	size_t			 len;
 	long long		 num;	/* INT */
-	size_t			 count;	/* LIST, DICT: number of elements */
-	const struct rtpc_benc	*child;	/* LIST, DICT: first element */
+	size_t			 count;	/* LIST, DICT: elements */
+	const struct rtpc_benc	*child;	/* LIST, DICT: the first */
 	const struct rtpc_benc	*next;	/* next element of the parent */
 };
 

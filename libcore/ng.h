@@ -60,36 +60,35 @@ enum rtpc_ng_ice {
 struct rtpc_ng_opts {
 	unsigned	 flags;		/* RTPC_NG_FL_* */
 	unsigned	 replace;	/* RTPC_NG_RP_* */
-	const char	*direction[2];	/* "internal"/"external"; NULL: none */
-	int		 ndirection;
+	const char	*direction[2];	/* "internal", "external" */
+	int		 ndirection;	/* 0: no "direction" */
 	int		 family;	/* "address family": 4, 6; 0: none */
 	int		 ptime;		/* "ptime" in ms; 0: none */
 	enum rtpc_ng_ice ice;
 	const char	*media_address;	/* "media address", or NULL */
-	const char	*received_from;	/* SIP source: "received from" and
-					   flag "SIP-source-address" */
+	const char	*received_from;	/* "received from" (with flag
+					   "SIP-source-address"), or NULL */
 
-	int		 via;		/* 1, 2, 3: via-branch from that Via */
+	int		 via;		/* 1, 2, 3: via-branch from Via N */
 	int		 extra_id;	/* b: via-branch from extra_id */
-	int		 lookup;	/* l: send "answer" instead of "offer" */
-	int		 force;		/* f: ignore the marker (local only) */
+	int		 lookup;	/* l: "answer" instead of "offer" */
+	int		 force;		/* f: ignore the marker (local) */
 	int		 no_to_tag;	/* t: delete without to-tag */
 };
 
-/* One request. */
+/* One request; NULL or 0 fields are not sent. */
 struct rtpc_ng_req {
 	enum rtpc_ng_cmd	 cmd;
 	const char		*call_id;
 	const char		*from_tag;
-	const char		*to_tag;	/* NULL: not sent */
-	const char		*via_branch;	/* NULL: not sent */
-	const char		*sdp;		/* offer, answer */
+	const char		*to_tag;
+	const char		*via_branch;
+	const char		*sdp;	/* offer, answer */
 	size_t			 sdplen;
-	const struct rtpc_ng_opts *opts;	/* offer, answer; may be NULL */
-	const char		*file;		/* play media */
-	long long		 repeat;	/* play media "repeat-times";
-						   0: not sent */
-	long long		 limit;		/* list "limit"; 0: not sent */
+	const struct rtpc_ng_opts *opts;	/* offer, answer */
+	const char		*file;	/* play media */
+	long long		 repeat;	/* play media "repeat-times" */
+	long long		 limit;		/* list "limit" */
 };
 
 enum rtpc_ng_result {
@@ -101,20 +100,21 @@ enum rtpc_ng_result {
 				   no result */
 };
 
+/* A parsed reply; reason and warning are views into the datagram. */
 struct rtpc_ng_reply {
 	struct rtpc_benc_doc	 doc;
-	const struct rtpc_benc	*dict;		/* the reply's dictionary */
+	const struct rtpc_benc	*dict;	/* the reply's dictionary */
 	enum rtpc_ng_result	 result;
-	const char		*reason;	/* error-reason (a view), or NULL */
+	const char		*reason;	/* error-reason, or NULL */
 	size_t			 reasonlen;
-	const char		*warning;	/* "warning" (a view), or NULL */
+	const char		*warning;	/* "warning", or NULL */
 	size_t			 warninglen;
 };
 
 /* The module's flag letters and what they become; see ng.c. */
 struct rtpc_ng_letter {
 	char		 letter;
-	const char	*ng;		/* the ng side, or how it is handled */
+	const char	*ng;	/* the ng side, or how it is handled */
 };
 extern const struct rtpc_ng_letter rtpc_ng_letters[];
 
