@@ -76,7 +76,9 @@ rtpc_flags_parse(const char *s, enum rtpc_op op, struct rtpc_flags *fl,
 
 			offer_only = 1;
 			while (isdigit((unsigned char)p[1])) {
-				n = n * 10 + (p[1] - '0');
+				/* destroy skips any number of digits */
+				if (digits < 4)
+					n = n * 10 + (p[1] - '0');
 				p++;
 				if (++digits > 3 && op != RTPC_OP_DESTROY)
 					return rtpc_err_set(err, RTPC_EXIT_USAGE,
