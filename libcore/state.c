@@ -44,6 +44,7 @@
 #define STATE_MAGIC	"rtpp-health 1"
 #define STATE_NAME	"health"
 #define LOCK_NAME	"health.lock"
+#define RTT_FRESH	10	/* seconds a round-trip time stays fresh */
 
 long long
 rtpc_now(void)
@@ -141,6 +142,28 @@ rtpc_state_node(struct rtpc_state *st, const char *url)
 }
 
 /*
+ * Forget what this run learnt when the file already says it: another
+ * run learnt the same capabilities, refreshed the round-trip time less
+ * than RTT_FRESH seconds ago, or saw the same failure.  A herd of runs
+ * meeting a node first then writes once, not once each.
+ */
+static void
+drop_known(struct rtpc_nstate *n, const struct rtpc_nstate *f)
+{
+	if ((n->dirty & RTPC_NS_CAPS) && f->caps == n->caps &&
+	    f->rep == n->rep && f->ptl == n->ptl &&
+	    f->ntf_known == n->ntf_known && f->ntf == n->ntf)
+		n->dirty &= ~RTPC_NS_CAPS;
+	if ((n->dirty & RTPC_NS_RTT) && n->rtt_at - f->rtt_at < RTT_FRESH)
+		n->dirty &= ~RTPC_NS_RTT;
+	if ((n->dirty & RTPC_NS_HEALTH) && !(n->dirty & RTPC_NS_ADMIN) &&
+	    f->down == n->down && f->testing_pid == n->testing_pid &&
+	    f->testing_until == n->testing_until &&
+	    (!n->down || f->until >= n->until - 1))
+		n->dirty &= ~RTPC_NS_HEALTH;
+}
+
+/*
  * Merge one "node ..." line into the records.  What this run changed
  * (its dirty groups) stays; everything else is taken from the file.  A
  * run's health observation made before the operator's latest verdict
@@ -201,6 +224,7 @@ parse_line(struct rtpc_state *st, char *line)
 		tmp.admin = RTPC_ADMIN_NONE;
 	if ((n = rtpc_state_node(st, url)) == NULL)
 		return;
+	drop_known(n, &tmp);
 	if (!(n->dirty & RTPC_NS_ADMIN)) {
 		if ((n->dirty & RTPC_NS_HEALTH) && tmp.opgen != n->seen_opgen)
 			n->dirty &= ~RTPC_NS_HEALTH;
@@ -550,27 +574,54 @@ written(struct rtpc_state *st)
 	}
 }
 
+static unsigned
+pending(const struct rtpc_state *st)
+{
+	unsigned any = 0;
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		any |= st->nodes[i]->dirty;
+	return any;
+}
+
 /*
  * Write back what this run changed, merged under the lock with what
  * other runs and the operator wrote meanwhile (see parse_line).  An
- * operator's verdict counts one more verdict for its node.
+ * operator's verdict counts one more verdict for its node.  Learnt
+ * capabilities and round-trip times are a cache: when the lock cannot
+ * be had in time they are dropped without a word; a health observation
+ * or a verdict that cannot be saved is an error (a warning).
  */
 int
 rtpc_state_commit(struct rtpc_state *st, struct rtpc_err *err)
 {
+	struct rtpc_err lerr;
 	size_t i;
-	int lfd, rc, any = 0;
+	int lfd, rc;
 
-	for (i = 0; i < st->n; i++)
-		any |= st->nodes[i]->dirty != 0;
-	if (!any || st->path == NULL)
+	if (pending(st) == 0 || st->path == NULL)
 		return 0;
-	if ((lfd = lock_state(st, err)) == -1)
+	/* lock-free first: often another run already wrote the same */
+	if (st->dfd_ok && (read_file(st, err) == -2 || pending(st) == 0))
+		return st->path == NULL ? -1 : 0;
+	rtpc_err_clear(&lerr);
+	if ((lfd = lock_state(st, &lerr)) == -1) {
+		if (!(pending(st) & (RTPC_NS_HEALTH | RTPC_NS_ADMIN))) {
+			written(st);
+			return 0;
+		}
+		*err = lerr;
 		return -1;
+	}
 	/* a file that is not a state file is replaced (the open warned) */
 	if (read_file(st, err) == -2) {
 		close(lfd);
 		return -1;
+	}
+	if (pending(st) == 0) {
+		close(lfd);
+		return 0;
 	}
 	for (i = 0; i < st->n; i++)
 		if (st->nodes[i]->dirty & RTPC_NS_ADMIN)
