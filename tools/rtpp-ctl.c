@@ -227,10 +227,16 @@ set_verdict(struct ctl *c, const char *url, int admin)
 
 	if (!known_url(c, url))
 		return RTPC_EXIT_FAIL;
-	if (c->st.path == NULL) {
+	if (c->st.path == NULL && c->st.dir == NULL) {
 		warnx("%s needs a state directory (--state-dir)",
 		    admin == RTPC_ADMIN_DRAINING ? "drain" : "enable");
 		return RTPC_EXIT_USAGE;
+	}
+	if (c->st.path == NULL) {
+		/* the state could not be used: the open said why */
+		warnx("%s: not changed: the state in %s cannot be used", url,
+		    c->st.dir);
+		return RTPC_EXIT_FAIL;
 	}
 	rtpc_err_clear(&e);
 	if (rtpc_state_verdict(&c->st, url, admin, &e) == -1) {
