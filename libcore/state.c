@@ -231,7 +231,8 @@ parse_line(struct rtpc_state *st, char *line)
 		n->admin = tmp.admin;
 	}
 	n->opgen = tmp.opgen;
-	if (n->dirty == 0)
+	/* what this run sees from now on is seen under this verdict */
+	if (!(n->dirty & RTPC_NS_HEALTH))
 		n->seen_opgen = tmp.opgen;
 	if (!(n->dirty & (RTPC_NS_HEALTH | RTPC_NS_ADMIN))) {
 		n->down = tmp.down;
@@ -464,7 +465,9 @@ pause_ms(long ms)
 static int
 lock_state(struct rtpc_state *st, struct rtpc_err *err)
 {
-	long long start = rtpc_mono_ms(), bound = RTPC_STATE_LOCK_MS;
+	long long start = rtpc_mono_ms();
+	long long bound = st->lock_ms > 0 ? st->lock_ms : RTPC_STATE_LOCK_MS;
+	struct stat sb;
 	const char *name;
 	int fd;
 
@@ -482,6 +485,10 @@ lock_state(struct rtpc_state *st, struct rtpc_err *err)
 		close(fd);
 		return -1;
 	}
+	/* whatever the creator's umask, the group may lock it */
+	if (st->shared && fstat(fd, &sb) == 0 && sb.st_uid == geteuid() &&
+	    (sb.st_mode & 0777) != 0640)
+		(void)fchmod(fd, 0640);
 	if (st->end_ms > 0 && st->end_ms - start < bound)
 		bound = st->end_ms - start;
 	for (;;) {

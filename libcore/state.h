@@ -59,6 +59,7 @@ struct rtpc_state {
 	int		 shared;	/* the directory is group-shared */
 	unsigned	 gid;		/* its group, when shared */
 	long long	 end_ms;	/* monotonic: never wait past; 0: none */
+	long		 lock_ms;	/* longest wait for the lock; 0: default */
 	struct rtpc_nstate **nodes;	/* stable pointers */
 	size_t		 n;
 };

@@ -22,6 +22,7 @@
 #include "ctl.h"
 
 #define NODES_MAX	64
+#define VERDICT_LOCK_MS	1000	/* longest wait of enable and drain */
 
 static int json, max_n, for_s;
 static char *node_url, *exec_cmd;
@@ -238,6 +239,8 @@ set_verdict(struct ctl *c, const char *url, int admin)
 		    c->st.dir);
 		return RTPC_EXIT_FAIL;
 	}
+	/* an operator may wait longer than a run for the lock */
+	c->st.lock_ms = VERDICT_LOCK_MS;
 	rtpc_err_clear(&e);
 	if (rtpc_state_verdict(&c->st, url, admin, &e) == -1) {
 		warnx("%s", e.msg);

@@ -8,6 +8,7 @@
  */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -210,7 +211,19 @@ test_claim(void)
 	commit(&x);
 	sopen(&y, &ps);
 	is_int(rtpc_state_claim(&x, a, 10, &e), 1, "the first run gets the re-test");
-	is_int(rtpc_state_claim(&y, a, 10, &e), 0, "the second does not");
+	/* another run is another process */
+	{
+		pid_t pid = fork();
+		int ws;
+
+		if (pid == 0)
+			_exit(rtpc_state_claim(&y, a, 10, &e) + 1);
+		waitpid(pid, &ws, 0);
+		is_int(WIFEXITED(ws) ? WEXITSTATUS(ws) - 1 : -9, 0,
+		    "another run does not");
+	}
+	is_int(rtpc_state_claim(&y, a, 10, &e), 1, "the same run may claim "
+	    "again (its own claim)");
 	rtpc_state_free(&x);
 	rtpc_state_free(&y);
 	verdict(&ps, a, RTPC_ADMIN_DISABLED);
@@ -240,7 +253,14 @@ test_long_url(void)
 	sopen(&st, &ps);
 	n1 = rtpc_state_node(&st, url);
 	n2 = rtpc_state_node(&st, url);
-	ok(n1 == n2 && st.n == 2, "a 619-byte URL: one record, found again");
+	{
+		size_t i, same = 0;
+
+		for (i = 0; i < st.n; i++)
+			same += strcmp(st.nodes[i]->url, url) == 0;
+		ok(n1 == n2 && same == 1, "a 619-byte URL: one record, found "
+		    "again");
+	}
 	ok(strcmp(n1->url, url) == 0, "the URL kept whole");
 	rtpc_state_free(&st);
 	verdict(&ps, url, RTPC_ADMIN_DISABLED);
