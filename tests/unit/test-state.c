@@ -178,6 +178,7 @@ test_merge(void)
 	rtpc_state_free(&x);
 	rtpc_state_free(&y);
 	/* a third configuration that does not name b keeps its record */
+	rtpc_pset_free(&p2);
 	pset(&p2, "udp:127.0.0.1:1009");
 	sopen(&x, &p2);
 	n = rtpc_state_node(&x, "udp:127.0.0.1:1009");
