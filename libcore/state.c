@@ -108,6 +108,41 @@ rtpc_state_word(const struct rtpc_nstate *ns, long long now)
 	return "enabled";
 }
 
+/*
+ * May the node take a command now?  new_call: the command starts a call
+ * (an offer without To-tag), which a draining node does not take.
+ */
+enum rtpc_avail
+rtpc_state_avail(const struct rtpc_nstate *ns, int new_call, long long now)
+{
+	if (ns->admin == RTPC_ADMIN_DISABLED)
+		return RTPC_AVAIL_DISABLED;
+	if (ns->admin == RTPC_ADMIN_DRAINING && new_call)
+		return RTPC_AVAIL_DRAINING;
+	if (!ns->down)
+		return RTPC_AVAIL_YES;
+	return ns->until > now ? RTPC_AVAIL_DOWN : RTPC_AVAIL_DUE;
+}
+
+/* The reason, as rtpp-ctl which and --explain say it. */
+const char *
+rtpc_avail_str(enum rtpc_avail a)
+{
+	switch (a) {
+	case RTPC_AVAIL_YES:
+		return "enabled";
+	case RTPC_AVAIL_DUE:
+		return "due for a re-test";
+	case RTPC_AVAIL_DISABLED:
+		return "disabled by operator";
+	case RTPC_AVAIL_DRAINING:
+		return "draining";
+	case RTPC_AVAIL_DOWN:
+		return "disabled after a failure";
+	}
+	return "?";
+}
+
 static struct rtpc_nstate *
 find_node(const struct rtpc_state *st, const char *url)
 {

@@ -73,8 +73,19 @@ int	 rtpc_state_claim(struct rtpc_state *, const char *, long long,
 int	 rtpc_state_verdict(struct rtpc_state *, const char *, int,
 	    struct rtpc_err *);
 void	 rtpc_state_free(struct rtpc_state *);
+/* Whether a node may take a command now, and why not. */
+enum rtpc_avail {
+	RTPC_AVAIL_YES,		/* in service */
+	RTPC_AVAIL_DUE,		/* down, its time is up: one run re-tests it */
+	RTPC_AVAIL_DISABLED,	/* by the operator */
+	RTPC_AVAIL_DRAINING,	/* by the operator: no new call */
+	RTPC_AVAIL_DOWN		/* a failure, until its time is up */
+};
+
 int	 rtpc_state_down(const struct rtpc_nstate *, long long);
 const char *rtpc_state_word(const struct rtpc_nstate *, long long);
+enum rtpc_avail rtpc_state_avail(const struct rtpc_nstate *, int, long long);
+const char *rtpc_avail_str(enum rtpc_avail);
 int	 rtpc_offers_note(const char *, const char *, const char *,
 	    struct rtpc_err *);
 int	 rtpc_offers_known(const char *, const char *, const char *);

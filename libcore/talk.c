@@ -196,28 +196,26 @@ fail:
 }
 
 /*
- * Is node n usable now for this plan?  May claim its re-test; *test
- * says so.  A node the operator disabled is never used; a draining one
- * takes no new call.
+ * Is node n usable now for this plan?  *why says why not; a node due
+ * for a re-test is usable when this run claims the re-test (*test).
  */
 static int
 usable(struct rtpc_talk *t, const struct rtpc_node *n,
-    const struct rtpc_plan *pl, int *test)
+    const struct rtpc_plan *pl, enum rtpc_avail *why, int *test)
 {
 	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
-	long long now = rtpc_now(), hold;
 	struct rtpc_err cerr;
+	long long hold;
 	int got;
 
 	*test = 0;
-	if (ns == NULL || ns->admin == RTPC_ADMIN_DISABLED)
+	if (ns == NULL) {
+		*why = RTPC_AVAIL_DOWN;
 		return 0;
-	if (ns->admin == RTPC_ADMIN_DRAINING && pl->new_call)
-		return 0;
-	if (!ns->down)
-		return 1;
-	if (ns->until > now)
-		return 0;
+	}
+	*why = rtpc_state_avail(ns, pl->new_call, rtpc_now());
+	if (*why != RTPC_AVAIL_DUE)
+		return *why == RTPC_AVAIL_YES;
 	hold = (t->set->tout_ms * t->set->retr * 4) / 1000 + 2;
 	rtpc_err_clear(&cerr);
 	got = rtpc_state_claim(t->state, n->url, hold, &cerr);
@@ -321,6 +319,22 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 	return 0;
 }
 
+/* What --explain says of a node skipped for this reason. */
+static const char *
+skip_note(enum rtpc_avail why)
+{
+	switch (why) {
+	case RTPC_AVAIL_DISABLED:
+		return "skipped: disabled by the operator";
+	case RTPC_AVAIL_DRAINING:
+		return "skipped: draining (no new calls)";
+	case RTPC_AVAIL_DUE:
+		return "skipped: another run is re-testing it";
+	default:
+		return "skipped: disabled after a failure";
+	}
+}
+
 /*
  * Run the plan on the first usable node of the call's order; on a
  * transport failure disable that node and start again on the next.
@@ -350,6 +364,7 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 	t->state->end_ms = t->tx.end_ms;
 	for (i = 0; i < n; i++) {
 		struct rtpc_nstate *ns;
+		enum rtpc_avail why_not;
 		char why[200];
 		int test;
 
@@ -364,19 +379,8 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		}
 
 		ns = rtpc_state_node(t->state, nodes[i]->url);
-		if (!usable(t, nodes[i], pl, &test)) {
-			if (ns != NULL && ns->admin == RTPC_ADMIN_DISABLED)
-				note(t, nodes[i], pl->callid,
-				    "skipped: disabled by the operator");
-			else if (ns != NULL && ns->admin == RTPC_ADMIN_DRAINING &&
-			    pl->new_call)
-				note(t, nodes[i], pl->callid,
-				    "skipped: draining (no new calls)");
-			else if (ns != NULL)
-				note(t, nodes[i], pl->callid, ns->until >
-				    rtpc_now() ? "skipped: disabled after a "
-				    "failure" : "skipped: another run is "
-				    "re-testing it");
+		if (!usable(t, nodes[i], pl, &why_not, &test)) {
+			note(t, nodes[i], pl->callid, skip_note(why_not));
 			continue;
 		}
 		tried++;

@@ -103,8 +103,9 @@ recheck(const struct rtpc_nstate *ns)
 static int
 is_disabled(const struct rtpc_nstate *ns)
 {
-	return ns->admin == RTPC_ADMIN_DISABLED ||
-	    rtpc_state_down(ns, rtpc_now());
+	enum rtpc_avail a = rtpc_state_avail(ns, 0, rtpc_now());
+
+	return a == RTPC_AVAIL_DISABLED || a == RTPC_AVAIL_DOWN;
 }
 
 /* Text from the state or the configuration, with control bytes, the
@@ -422,15 +423,20 @@ which_one(struct ctl *c, const char *callid, int setid,
 {
 	const struct rtpc_node *nodes[NODES_MAX];
 	const char *chosen = NULL;
+	long long now = rtpc_now();
 	size_t i;
 
 	memcpy(nodes, set, n * sizeof(nodes[0]));
 	rtpc_select_order(callid, nodes, n);
+	/* where a new call goes (a node due for a re-test counts) */
 	for (i = 0; i < n && chosen == NULL; i++) {
 		struct rtpc_nstate *ns = rtpc_state_node(&c->st, nodes[i]->url);
+		enum rtpc_avail a;
 
-		if (ns != NULL && !is_disabled(ns) &&
-		    ns->admin != RTPC_ADMIN_DRAINING)
+		if (ns == NULL)
+			err(1, NULL);
+		a = rtpc_state_avail(ns, 1, now);
+		if (a == RTPC_AVAIL_YES || a == RTPC_AVAIL_DUE)
 			chosen = nodes[i]->url;
 	}
 	if (json) {
@@ -448,11 +454,13 @@ which_one(struct ctl *c, const char *callid, int setid,
 	for (i = 0; i < n; i++) {
 		struct rtpc_nstate *ns = rtpc_state_node(&c->st, nodes[i]->url);
 		double sc = rtpc_select_score(callid, nodes[i]);
-		const char *why = ns == NULL ? "?" :
-		    ns->admin == RTPC_ADMIN_DISABLED ? "disabled by operator" :
-		    is_disabled(ns) ? "disabled after a failure" :
-		    ns->admin == RTPC_ADMIN_DRAINING ? "draining" :
-		    nodes[i]->weight == 0 ? "standby" : "enabled";
+		enum rtpc_avail a = rtpc_state_avail(ns, 1, now);
+		const char *why = a == RTPC_AVAIL_DUE ?
+		    rtpc_avail_str(RTPC_AVAIL_YES) : rtpc_avail_str(a);
+
+		if ((a == RTPC_AVAIL_YES || a == RTPC_AVAIL_DUE) &&
+		    nodes[i]->weight == 0)
+			why = "standby";
 
 		if (json) {
 			printf("%s{\"url\":", i ? "," : "");
