@@ -62,12 +62,16 @@ rtpc_job_free(struct rtpc_job *j)
 		free(j->ex.cmds[i].reply);
 	}
 	free(j->ex.cmds);
+	for (i = 0; i < RTPC_TALK_NOTES; i++)
+		free(j->ex.nodes[i].url);
 	rtpc_buf_free(&j->ex.before);
 	rtpc_buf_free(&j->ex.after);
 	memset(&j->ex, 0, sizeof(j->ex));
 	rtpc_buf_free(&j->out);
 	free(j->reply);
 	j->reply = NULL;
+	free(j->node);
+	j->node = NULL;
 }
 
 /* Offer and answer work on SDP; every other command needs only the call. */
@@ -333,7 +337,10 @@ talk(struct rtpc_job *j, struct run *r, struct rtpc_err *err)
 			    "out of memory");
 		for (i = 0; i < r->plan.n; i++)
 			r->replies[i] = (char *)(uintptr_t)j->fake_reply;
-		strlcpy(j->node, "fake", sizeof(j->node));
+		free(j->node);
+		if ((j->node = strdup("fake")) == NULL)
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "out of memory");
 		return 0;
 	}
 	if (rtpc_pset_build(&r->ps, j->set, err) == -1)
@@ -367,7 +374,9 @@ talk(struct rtpc_job *j, struct run *r, struct rtpc_err *err)
 		return -1;
 	r->replies = r->talk.replies;
 	j->probes = r->talk.probes;
-	strlcpy(j->node, r->talk.used->url, sizeof(j->node));
+	free(j->node);
+	if ((j->node = strdup(r->talk.used->url)) == NULL)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	return 0;
 }
 
@@ -708,8 +717,8 @@ keep_explain(struct rtpc_job *j, const struct run *r)
 	size_t i;
 
 	for (i = 0; i < t->nnotes && i < RTPC_TALK_NOTES; i++) {
-		strlcpy(j->ex.nodes[i].url, t->notes[i].node->url,
-		    sizeof(j->ex.nodes[i].url));
+		free(j->ex.nodes[i].url);
+		j->ex.nodes[i].url = strdup(t->notes[i].node->url);
 		j->ex.nodes[i].weight = t->notes[i].node->weight;
 		j->ex.nodes[i].score = t->notes[i].score;
 		strlcpy(j->ex.nodes[i].what, t->notes[i].what,

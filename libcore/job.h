@@ -25,7 +25,7 @@ enum rtpc_kind { RTPC_KIND_AUTO, RTPC_KIND_REQUEST, RTPC_KIND_REPLY };
 /* What --explain shows: nodes, commands, SDP before and after. */
 struct rtpc_explain {
 	struct {
-		char		url[256];
+		char	       *url;
 		unsigned	weight;
 		double		score;
 		char		what[200];
@@ -69,7 +69,7 @@ struct rtpc_job {
 	/* results */
 	struct rtpc_buf	 out;
 	enum rtpc_form	 form;		/* the form detected */
-	char		 node[256];	/* the node that answered */
+	char		*node;		/* the node that answered */
 	int		 ncmds;
 	int		 probes;
 	char		*reply;		/* Q, I, G: the relay's reply */

@@ -427,6 +427,8 @@ rtpc_plan_build(enum rtpc_op op, const struct rtpc_flags *fl,
 		rtpc_buf_free(&cid);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	}
+	pl->new_call = op == RTPC_OP_OFFER && (call->ttag == NULL ||
+	    *call->ttag == '\0');
 	if (op == RTPC_OP_DESTROY)
 		rc = plan_destroy(fl, call, cid.data, pl, err);
 	else

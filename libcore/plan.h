@@ -62,6 +62,7 @@ struct rtpc_plan {
 	size_t		 n;
 	char		*callid;	/* raw Call-ID: chooses the node */
 	int		 need_ptl;	/* node must have VF 20081102 */
+	int		 new_call;	/* an offer without To-tag */
 	int		 from_first;	/* the From-tag went first */
 };
 

@@ -2,11 +2,21 @@
 /*
  * state.c: the shared health state file.
  *
- * Format, one line per node after a header line:
- *   rtpp-state 1
- *   node URL disabled=D until=T caps=C rep=R ptl=P ntf=N learnt=T rtt=US
- *        rttat=T testing=PID:T err=PCT-ENCODED
+ * One file for the machine, DIR/health, one line per node after a
+ * header line:
+ *   rtpp-health 1
+ *   node URL admin=A opgen=G down=D until=T caps=C rep=R ptl=P ntf=N
+ *        learnt=T rtt=US rttat=T testing=PID:T err=PCT-ENCODED
  * Unknown fields are ignored; a line that does not parse is skipped.
+ * A URL holds no blank (the configuration splits on them).
+ *
+ * Trust, as ssh and sudo check their files: the directory must be a
+ * directory (not a symlink) owned by the user or root and not writable
+ * by others; writable by its group only when it is set-group-ID (the
+ * installed, group-shared layout: every member of that group may change
+ * the state).  A file in it must be a regular file with one link, not
+ * writable by others, owned by the user or root, or, in a group-shared
+ * directory, belonging to the directory's group.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -27,8 +37,15 @@
 #include "plan.h"
 #include "state.h"
 
+#ifndef RTPC_STATE_DIR
+#define RTPC_STATE_DIR	"/run/rtpp"
+#endif
+
 #define STATE_MAX	(256 * 1024)
-#define STATE_MAGIC	"rtpp-state 1"
+#define STATE_MAGIC	"rtpp-health 1"
+#define STATE_NAME	"health"
+#define LOCK_NAME	"health.lock"
+#define RTT_FRESH	10	/* seconds a round-trip time stays fresh */
 
 long long
 rtpc_now(void)
@@ -36,47 +53,21 @@ rtpc_now(void)
 	return (long long)time(NULL);
 }
 
-/*
- * The default state directory: $RUNTIME_DIRECTORY (systemd), /run/rtpp
- * for root, else $XDG_RUNTIME_DIR/rtpp, else /tmp/rtpp-UID.
- */
+long long
+rtpc_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The default state directory, set when rtpp is built (make install
+ * creates it): the same for the proxy's user and for root. */
 char *
 rtpc_state_default_dir(void)
 {
-	const char *rd = getenv("RUNTIME_DIRECTORY");
-	char buf[512];
-
-	if (rd != NULL && *rd == '/')
-		return strdup(rd);
-	if (geteuid() == 0)
-		return strdup("/run/rtpp");
-	rd = getenv("XDG_RUNTIME_DIR");
-	if (rd != NULL && *rd == '/') {
-		snprintf(buf, sizeof(buf), "%s/rtpp", rd);
-		return strdup(buf);
-	}
-	snprintf(buf, sizeof(buf), "/tmp/rtpp-%lu", (unsigned long)geteuid());
-	return strdup(buf);
-}
-
-/* FNV-1a over the node list: one state file per configuration. */
-static uint64_t
-config_hash(const struct rtpc_pset *ps)
-{
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	for (i = 0; i < ps->nnodes; i++) {
-		const char *p;
-
-		for (p = ps->nodes[i].url; *p != '\0'; p++) {
-			h ^= (unsigned char)*p;
-			h *= 1099511628211ULL;
-		}
-		h ^= ' ';
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return strdup(RTPC_STATE_DIR);
 }
 
 static int
@@ -98,38 +89,133 @@ pct_decode(char *s)
 	return 0;
 }
 
-struct rtpc_nstate *
-rtpc_state_node(struct rtpc_state *st, const char *url)
+/* Is the node down after a failure (and not yet due for a re-test)? */
+int
+rtpc_state_down(const struct rtpc_nstate *ns, long long now)
 {
-	struct rtpc_nstate *n;
+	return ns->down && ns->until > now;
+}
+
+/* One word for the node's state, for rtpp-ctl. */
+const char *
+rtpc_state_word(const struct rtpc_nstate *ns, long long now)
+{
+	if (ns->admin == RTPC_ADMIN_DISABLED)
+		return "disabled";
+	if (ns->admin == RTPC_ADMIN_DRAINING)
+		return "draining";
+	if (rtpc_state_down(ns, now))
+		return "down";
+	return "enabled";
+}
+
+/*
+ * May the node take a command now?  new_call: the command starts a call
+ * (an offer without To-tag), which a draining node does not take.
+ */
+enum rtpc_avail
+rtpc_state_avail(const struct rtpc_nstate *ns, int new_call, long long now)
+{
+	if (ns->admin == RTPC_ADMIN_DISABLED)
+		return RTPC_AVAIL_DISABLED;
+	if (ns->admin == RTPC_ADMIN_DRAINING && new_call)
+		return RTPC_AVAIL_DRAINING;
+	if (!ns->down)
+		return RTPC_AVAIL_YES;
+	return ns->until > now ? RTPC_AVAIL_DOWN : RTPC_AVAIL_DUE;
+}
+
+/* The reason, as rtpp-ctl which and --explain say it. */
+const char *
+rtpc_avail_str(enum rtpc_avail a)
+{
+	switch (a) {
+	case RTPC_AVAIL_YES:
+		return "enabled";
+	case RTPC_AVAIL_DUE:
+		return "due for a re-test";
+	case RTPC_AVAIL_DISABLED:
+		return "disabled by operator";
+	case RTPC_AVAIL_DRAINING:
+		return "draining";
+	case RTPC_AVAIL_DOWN:
+		return "disabled after a failure";
+	}
+	return "?";
+}
+
+static struct rtpc_nstate *
+find_node(const struct rtpc_state *st, const char *url)
+{
 	size_t i;
 
 	for (i = 0; i < st->n; i++)
-		if (strcmp(st->nodes[i].url, url) == 0)
-			return &st->nodes[i];
-	n = reallocarray(st->nodes, st->n + 1, sizeof(*n));
-	if (n == NULL)
+		if (strcmp(st->nodes[i]->url, url) == 0)
+			return st->nodes[i];
+	return NULL;
+}
+
+/* The record of a node, made when missing; pointers stay valid. */
+struct rtpc_nstate *
+rtpc_state_node(struct rtpc_state *st, const char *url)
+{
+	struct rtpc_nstate **nn, *n;
+
+	if ((n = find_node(st, url)) != NULL)
+		return n;
+	nn = reallocarray(st->nodes, st->n + 1, sizeof(*nn));
+	if (nn == NULL)
 		return NULL;
-	st->nodes = n;
-	n = &st->nodes[st->n++];
-	memset(n, 0, sizeof(*n));
-	strlcpy(n->url, url, sizeof(n->url));
+	st->nodes = nn;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	if ((n->url = strdup(url)) == NULL) {
+		free(n);
+		return NULL;
+	}
+	st->nodes[st->n++] = n;
 	return n;
 }
 
-/* Parse one "node ..." line into a record (found by URL). */
+/*
+ * Forget what this run learnt when the file already says it: another
+ * run learnt the same capabilities, refreshed the round-trip time less
+ * than RTT_FRESH seconds ago, or saw the same failure.  A herd of runs
+ * meeting a node first then writes once, not once each.
+ */
+static void
+drop_known(struct rtpc_nstate *n, const struct rtpc_nstate *f)
+{
+	if ((n->dirty & RTPC_NS_CAPS) && f->caps == n->caps &&
+	    f->rep == n->rep && f->ptl == n->ptl &&
+	    f->ntf_known == n->ntf_known && f->ntf == n->ntf)
+		n->dirty &= ~RTPC_NS_CAPS;
+	if ((n->dirty & RTPC_NS_RTT) && n->rtt_at - f->rtt_at < RTT_FRESH)
+		n->dirty &= ~RTPC_NS_RTT;
+	if ((n->dirty & RTPC_NS_HEALTH) && !(n->dirty & RTPC_NS_ADMIN) &&
+	    f->down == n->down && f->testing_pid == n->testing_pid &&
+	    f->testing_until == n->testing_until &&
+	    (!n->down || f->until >= n->until - 1))
+		n->dirty &= ~RTPC_NS_HEALTH;
+}
+
+/*
+ * Merge one "node ..." line into the records.  What this run changed
+ * (its dirty groups) stays; everything else is taken from the file.  A
+ * run's health observation made before the operator's latest verdict
+ * (the file's opgen moved since the run read it) is dropped: the
+ * operator's verdict wins.
+ */
 static void
 parse_line(struct rtpc_state *st, char *line)
 {
 	struct rtpc_nstate tmp, *n;
-	char *tok, *save = NULL;
+	char *tok, *save = NULL, *url;
 
 	if (strncmp(line, "node ", 5) != 0)
 		return;
 	memset(&tmp, 0, sizeof(tmp));
-	tok = strtok_r(line + 5, " ", &save);
-	if (tok == NULL || strlcpy(tmp.url, tok, sizeof(tmp.url)) >=
-	    sizeof(tmp.url))
+	if ((url = strtok_r(line + 5, " ", &save)) == NULL)
 		return;
 	while ((tok = strtok_r(NULL, " ", &save)) != NULL) {
 		char *v = strchr(tok, '=');
@@ -137,21 +223,24 @@ parse_line(struct rtpc_state *st, char *line)
 		if (v == NULL)
 			continue;
 		*v++ = '\0';
-		if (strcmp(tok, "disabled") == 0)
-			tmp.disabled = atoi(v);
+		if (strcmp(tok, "admin") == 0)
+			tmp.admin = atoi(v);
+		else if (strcmp(tok, "opgen") == 0)
+			tmp.opgen = strtoull(v, NULL, 10);
+		else if (strcmp(tok, "down") == 0)
+			tmp.down = atoi(v) != 0;
 		else if (strcmp(tok, "until") == 0)
 			tmp.until = atoll(v);
 		else if (strcmp(tok, "caps") == 0)
-			tmp.caps = atoi(v);
+			tmp.caps = atoi(v) != 0;
 		else if (strcmp(tok, "rep") == 0)
-			tmp.rep = atoi(v);
+			tmp.rep = atoi(v) != 0;
 		else if (strcmp(tok, "ptl") == 0)
-			tmp.ptl = atoi(v);
+			tmp.ptl = atoi(v) != 0;
 		else if (strcmp(tok, "ntf") == 0) {
 			tmp.ntf_known = *v != '-';
 			tmp.ntf = atoi(v) > 0;
-		}
-		else if (strcmp(tok, "learnt") == 0)
+		} else if (strcmp(tok, "learnt") == 0)
 			tmp.learnt = atoll(v);
 		else if (strcmp(tok, "rtt") == 0)
 			tmp.rtt_us = atol(v);
@@ -167,26 +256,149 @@ parse_line(struct rtpc_state *st, char *line)
 			pct_decode(tmp.lasterr);
 		}
 	}
-	if (tmp.disabled < 0 || tmp.disabled > RTPC_DISABLED_ADMIN)
-		tmp.disabled = RTPC_DISABLED_NO;
-	if ((n = rtpc_state_node(st, tmp.url)) == NULL)
+	if (tmp.admin < RTPC_ADMIN_NONE || tmp.admin > RTPC_ADMIN_DRAINING)
+		tmp.admin = RTPC_ADMIN_NONE;
+	if ((n = rtpc_state_node(st, url)) == NULL)
 		return;
-	if (!n->changed) {
-		*n = tmp;
-		return;
+	drop_known(n, &tmp);
+	if (!(n->dirty & RTPC_NS_ADMIN)) {
+		if ((n->dirty & RTPC_NS_HEALTH) && tmp.opgen != n->seen_opgen)
+			n->dirty &= ~RTPC_NS_HEALTH;
+		n->admin = tmp.admin;
 	}
-	if (!n->health_changed) {
-		/* this run only learnt capabilities or a round-trip time:
-		 * another run's (or the operator's) health verdict stands */
-		n->disabled = tmp.disabled;
+	n->opgen = tmp.opgen;
+	/* what this run sees from now on is seen under this verdict */
+	if (!(n->dirty & RTPC_NS_HEALTH))
+		n->seen_opgen = tmp.opgen;
+	if (!(n->dirty & (RTPC_NS_HEALTH | RTPC_NS_ADMIN))) {
+		n->down = tmp.down;
 		n->until = tmp.until;
 		n->testing_pid = tmp.testing_pid;
 		n->testing_until = tmp.testing_until;
-		strlcpy(n->lasterr, tmp.lasterr, sizeof(n->lasterr));
+		memcpy(n->lasterr, tmp.lasterr, sizeof(n->lasterr));
+	}
+	if (!(n->dirty & RTPC_NS_CAPS)) {
+		n->caps = tmp.caps;
+		n->rep = tmp.rep;
+		n->ptl = tmp.ptl;
+		n->ntf_known = tmp.ntf_known;
+		n->ntf = tmp.ntf;
+		n->learnt = tmp.learnt;
+	}
+	if (!(n->dirty & RTPC_NS_RTT)) {
+		n->rtt_us = tmp.rtt_us;
+		n->rtt_at = tmp.rtt_at;
 	}
 }
 
-/* Read the file into the records not changed by this run. */
+/*
+ * Open and check the state directory.  A missing directory is made
+ * (mode 0700) when create is set and it is not the built-in default,
+ * which the installation makes.  Sets errno ENOENT for a missing one.
+ */
+static int
+open_dir(struct rtpc_state *st, int create, struct rtpc_err *err)
+{
+	struct stat sb;
+	int fd;
+
+	fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT && create && !st->isdefault) {
+		if (mkdir(st->dir, 0700) == -1 && errno != EEXIST)
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "state directory %s: %s", st->dir,
+			    strerror(errno));
+		fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC);
+	}
+	if (fd == -1) {
+		int e = errno;
+
+		if (e == ENOENT && st->isdefault)
+			rtpc_err_set(err, RTPC_EXIT_FAIL, "state directory %s: "
+			    "missing (made by the installation; see "
+			    "rtpp.conf(5), state_dir); health not shared",
+			    st->dir);
+		else
+			rtpc_err_set(err, RTPC_EXIT_FAIL, "state directory "
+			    "%s: %s; not used", st->dir, e == ELOOP ||
+			    e == ENOTDIR ? "a symbolic link or not a "
+			    "directory" : strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		close(fd);
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		    "state directory %s: not a directory; not used", st->dir);
+	}
+	if (sb.st_uid != geteuid() && sb.st_uid != 0) {
+		close(fd);
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "state directory %s: "
+		    "owned by uid %lu, neither you nor root; not used",
+		    st->dir, (unsigned long)sb.st_uid);
+	}
+	if (sb.st_mode & S_IWOTH) {
+		close(fd);
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "state directory %s: "
+		    "writable by others; not used", st->dir);
+	}
+	if ((sb.st_mode & S_IWGRP) && !(sb.st_mode & S_ISGID)) {
+		close(fd);
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "state directory %s: "
+		    "writable by its group but not set-group-ID (not a shared "
+		    "state directory); not used", st->dir);
+	}
+	st->shared = (sb.st_mode & S_IWGRP) != 0;
+	st->gid = (unsigned)sb.st_gid;
+	st->dfd = fd;
+	st->dfd_ok = 1;
+	return 0;
+}
+
+/* Check a file opened in the state directory (see the top comment). */
+static int
+check_file(const struct rtpc_state *st, int fd, const char *name,
+    struct rtpc_err *err)
+{
+	struct stat sb;
+	int grp;
+
+	if (fstat(fd, &sb) == -1)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: %s; not used",
+		    st->dir, name, strerror(errno));
+	if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: not a regular "
+		    "file with one link; not used", st->dir, name);
+	grp = st->shared && (unsigned)sb.st_gid == st->gid;
+	if (sb.st_uid != geteuid() && sb.st_uid != 0 && !grp)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: owned by uid "
+		    "%lu, neither you nor root; not used", st->dir, name,
+		    (unsigned long)sb.st_uid);
+	if ((sb.st_mode & S_IWOTH) || ((sb.st_mode & S_IWGRP) && !grp))
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: writable by "
+		    "others; not used", st->dir, name);
+	if (sb.st_size > STATE_MAX)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: larger than "
+		    "%d bytes; not used", st->dir, name, STATE_MAX);
+	return 0;
+}
+
+/* The state cannot be trusted: memory only from now on. */
+static int
+distrust(struct rtpc_state *st)
+{
+	free(st->path);
+	st->path = NULL;
+	return -2;
+}
+
+/*
+ * Read the file into the records (merging, see parse_line).  -1: not
+ * an rtpp state file (it will be replaced); -2: not to be trusted (the
+ * state is memory only from now on).
+ */
 static int
 read_file(struct rtpc_state *st, struct rtpc_err *err)
 {
@@ -196,19 +408,20 @@ read_file(struct rtpc_state *st, struct rtpc_err *err)
 	size_t got = 0;
 	int fd;
 
-	fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(st->dfd, STATE_NAME, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC);
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return 0;
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s", st->path,
+		rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s; not used",
+		    st->path, errno == ELOOP ? "a symbolic link" :
 		    strerror(errno));
+		return distrust(st);
 	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size > STATE_MAX) {
+	if (check_file(st, fd, STATE_NAME, err) == -1 ||
+	    fstat(fd, &sb) == -1) {
 		close(fd);
-		return rtpc_err_set(err, RTPC_EXIT_FAIL,
-		    "%s: not a regular file of at most %d bytes", st->path,
-		    STATE_MAX);
+		return distrust(st);
 	}
 	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
 		close(fd);
@@ -219,8 +432,8 @@ read_file(struct rtpc_state *st, struct rtpc_err *err)
 		got += (size_t)r;
 	close(fd);
 	buf[got] = '\0';
-	if (got > 0 && (strncmp(buf, STATE_MAGIC, strlen(STATE_MAGIC)) != 0 ||
-	    memchr(buf, '\0', got) != NULL)) {
+	if (got > 0 && (strncmp(buf, STATE_MAGIC "\n",
+	    strlen(STATE_MAGIC) + 1) != 0 || memchr(buf, '\0', got) != NULL)) {
 		free(buf);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL,
 		    "%s: not an rtpp state file; ignored", st->path);
@@ -233,80 +446,114 @@ read_file(struct rtpc_state *st, struct rtpc_err *err)
 }
 
 /*
- * Open the state of this configuration.  dir NULL means the default
- * directory, "" means no state file at all.  On failure the state is
- * left usable in memory and err says why (a warning for the caller).
+ * Open the shared state and make a record for every node of the
+ * configuration.  dir NULL means the default directory, "" means no
+ * state file at all.  On failure the state is left usable in memory and
+ * err says why (a warning for the caller).
  */
 int
 rtpc_state_open(struct rtpc_state *st, const char *dir,
     const struct rtpc_pset *ps, struct rtpc_err *err)
 {
-	char name[64];
 	size_t i;
+	int rc;
 
 	memset(st, 0, sizeof(*st));
+	st->dfd = -1;
 	for (i = 0; i < ps->nnodes; i++)
 		if (rtpc_state_node(st, ps->nodes[i].url) == NULL)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
 			    "out of memory");
 	if (dir != NULL && *dir == '\0')
 		return 0;
+	st->isdefault = dir == NULL;
 	st->dir = dir ? strdup(dir) : rtpc_state_default_dir();
 	if (st->dir == NULL)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
-	snprintf(name, sizeof(name), "/state-%016llx",
-	    (unsigned long long)config_hash(ps));
-	if (asprintf(&st->path, "%s%s", st->dir, name) == -1 ||
-	    asprintf(&st->lockpath, "%s%s.lock", st->dir, name) == -1) {
+	if (asprintf(&st->path, "%s/" STATE_NAME, st->dir) == -1 ||
+	    asprintf(&st->lockpath, "%s/" LOCK_NAME, st->dir) == -1) {
 		st->path = st->lockpath = NULL;
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	}
-	return read_file(st, err);
+	if (open_dir(st, 0, err) == -1) {
+		if (errno == ENOENT && !st->isdefault)
+			return 0;	/* made on the first write */
+		distrust(st);
+		return -1;
+	}
+	rc = read_file(st, err);
+	return rc < 0 ? -1 : 0;
 }
 
-/* Create the directory if missing (mode 0700), refusing symlinks. */
-static int
-ensure_dir(const char *dir, struct rtpc_err *err)
+static void
+pause_ms(long ms)
 {
-	struct stat sb;
+	struct timespec ts = { 0, ms * 1000000L };
 
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL,
-		    "state directory %s: %s", dir, strerror(errno));
-	if (lstat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode))
-		return rtpc_err_set(err, RTPC_EXIT_FAIL,
-		    "state directory %s: not a directory", dir);
-	return 0;
+	nanosleep(&ts, NULL);
 }
 
+/*
+ * Take the lock: at most RTPC_STATE_LOCK_MS, never past the deadline.
+ * The lock file is opened read-only and non-blocking (a FIFO planted
+ * there cannot stall the run) and checked like the state file.
+ */
 static int
 lock_state(struct rtpc_state *st, struct rtpc_err *err)
 {
+	long long start = rtpc_mono_ms();
+	long long bound = st->lock_ms > 0 ? st->lock_ms : RTPC_STATE_LOCK_MS;
+	struct stat sb;
+	const char *name;
 	int fd;
 
-	if (ensure_dir(st->dir, err) == -1)
+	if (!st->dfd_ok && open_dir(st, 1, err) == -1)
 		return -1;
-	fd = open(st->lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
+	name = strrchr(st->lockpath, '/');
+	name = name != NULL ? name + 1 : st->lockpath;
+	fd = openat(st->dfd, name, O_RDONLY | O_CREAT | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC, st->shared ? 0640 : 0600);
 	if (fd == -1)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s",
-		    st->lockpath, strerror(errno));
-	if (flock(fd, LOCK_EX) == -1) {
+		    st->lockpath, errno == ELOOP ? "a symbolic link" :
+		    strerror(errno));
+	if (check_file(st, fd, name, err) == -1) {
 		close(fd);
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: lock: %s",
-		    st->lockpath, strerror(errno));
+		return -1;
 	}
-	return fd;
+	/* whatever the creator's umask, the group may lock it */
+	if (st->shared && fstat(fd, &sb) == 0 && sb.st_uid == geteuid() &&
+	    (sb.st_mode & 0777) != 0640)
+		(void)fchmod(fd, 0640);
+	if (st->end_ms > 0 && st->end_ms - start < bound)
+		bound = st->end_ms - start;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		if (rtpc_mono_ms() - start >= bound) {
+			close(fd);
+			return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: held by "
+			    "another process for %lld ms", st->lockpath,
+			    rtpc_mono_ms() - start);
+		}
+		pause_ms(1);
+	}
+	close(fd);
+	return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: lock: %s",
+	    st->lockpath, strerror(errno));
 }
 
 static void
 format_node(struct rtpc_buf *b, const struct rtpc_nstate *n)
 {
-	rtpc_buf_printf(b, "node %s disabled=%d until=%lld caps=%d rep=%d "
-	    "ptl=%d ntf=%d learnt=%lld rtt=%ld rttat=%lld testing=%ld:%lld "
-	    "err=", n->url, n->disabled, n->until, n->caps, n->rep, n->ptl,
-	    n->ntf_known ? n->ntf : -1, n->learnt, n->rtt_us, n->rtt_at,
-	    n->testing_pid, n->testing_until);
+	rtpc_buf_printf(b, "node %s admin=%d opgen=%llu down=%d until=%lld "
+	    "caps=%d rep=%d ptl=%d ntf=%d learnt=%lld rtt=%ld rttat=%lld "
+	    "testing=%ld:%lld err=", n->url, n->admin, n->opgen, n->down,
+	    n->until, n->caps, n->rep, n->ptl, n->ntf_known ? n->ntf : -1,
+	    n->learnt, n->rtt_us, n->rtt_at, n->testing_pid,
+	    n->testing_until);
 	rtpc_pct_encode(n->lasterr, b);
 	rtpc_buf_add(b, "\n", 1);
 }
@@ -316,69 +563,124 @@ static int
 write_file(struct rtpc_state *st, struct rtpc_err *err)
 {
 	struct rtpc_buf b;
-	char *tmp = NULL;
+	char tmp[64];
 	size_t i;
 	int fd, rc = -1;
 
 	rtpc_buf_init(&b, STATE_MAX);
 	rtpc_buf_addstr(&b, STATE_MAGIC "\n");
 	for (i = 0; i < st->n; i++)
-		format_node(&b, &st->nodes[i]);
-	if (b.toobig || asprintf(&tmp, "%s.%ld", st->path, (long)getpid()) ==
-	    -1) {
+		format_node(&b, st->nodes[i]);
+	if (b.toobig) {
 		rtpc_buf_free(&b);
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: more than %d "
+		    "bytes of records; not saved", st->path, STATE_MAX);
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd == -1)
-		rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s", tmp,
+	snprintf(tmp, sizeof(tmp), STATE_NAME ".%ld.tmp", (long)getpid());
+	(void)unlinkat(st->dfd, tmp, 0);	/* left by a killed run */
+	fd = openat(st->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: %s", st->dir, tmp,
 		    strerror(errno));
-	else if (write(fd, b.data, b.len) != (ssize_t)b.len) {
-		rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: write failed", tmp);
+		rtpc_buf_free(&b);
+		return -1;
+	}
+	/* the group of a shared directory (others would refuse the file) */
+	if ((st->shared && fchown(fd, (uid_t)-1, (gid_t)st->gid) == -1) ||
+	    fchmod(fd, st->shared ? 0640 : 0600) == -1 ||
+	    write(fd, b.data, b.len) != (ssize_t)b.len) {
+		rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: write failed",
+		    st->dir, tmp);
 		close(fd);
-		unlink(tmp);
-	} else if (close(fd) == -1 || rename(tmp, st->path) == -1) {
+		unlinkat(st->dfd, tmp, 0);
+	} else if (close(fd) == -1 ||
+	    renameat(st->dfd, tmp, st->dfd, STATE_NAME) == -1) {
 		rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s", st->path,
 		    strerror(errno));
-		unlink(tmp);
+		unlinkat(st->dfd, tmp, 0);
 	} else
 		rc = 0;
-	free(tmp);
 	rtpc_buf_free(&b);
 	return rc;
 }
 
+/* After a write: nothing pending, the verdicts seen are the file's. */
+static void
+written(struct rtpc_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		st->nodes[i]->dirty = 0;
+		st->nodes[i]->seen_opgen = st->nodes[i]->opgen;
+	}
+}
+
+static unsigned
+pending(const struct rtpc_state *st)
+{
+	unsigned any = 0;
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		any |= st->nodes[i]->dirty;
+	return any;
+}
+
 /*
- * Write back the records this run changed, merged with what other runs
- * wrote meanwhile (their records win for nodes this run left alone).
+ * Write back what this run changed, merged under the lock with what
+ * other runs and the operator wrote meanwhile (see parse_line).  An
+ * operator's verdict counts one more verdict for its node.  Learnt
+ * capabilities and round-trip times are a cache: when the lock cannot
+ * be had in time they are dropped without a word; a health observation
+ * or a verdict that cannot be saved is an error (a warning).
  */
 int
 rtpc_state_commit(struct rtpc_state *st, struct rtpc_err *err)
 {
+	struct rtpc_err lerr;
 	size_t i;
-	int lfd, rc, any = 0;
+	int lfd, rc;
 
-	for (i = 0; i < st->n; i++)
-		any |= st->nodes[i].changed;
-	if (!any || st->path == NULL)
+	if (pending(st) == 0 || st->path == NULL)
 		return 0;
-	if ((lfd = lock_state(st, err)) == -1)
+	/* lock-free first: often another run already wrote the same */
+	if (st->dfd_ok && (read_file(st, err) == -2 || pending(st) == 0))
+		return st->path == NULL ? -1 : 0;
+	rtpc_err_clear(&lerr);
+	if ((lfd = lock_state(st, &lerr)) == -1) {
+		if (!(pending(st) & (RTPC_NS_HEALTH | RTPC_NS_ADMIN))) {
+			written(st);
+			return 0;
+		}
+		*err = lerr;
 		return -1;
-	/* a file that cannot be read is replaced (the open warned) */
-	(void)read_file(st, err);
+	}
+	/* a file that is not a state file is replaced (the open warned) */
+	if (read_file(st, err) == -2) {
+		close(lfd);
+		return -1;
+	}
+	if (pending(st) == 0) {
+		close(lfd);
+		return 0;
+	}
+	for (i = 0; i < st->n; i++)
+		if (st->nodes[i]->dirty & RTPC_NS_ADMIN)
+			st->nodes[i]->opgen++;
 	rc = write_file(st, err);
 	close(lfd);
-	for (i = 0; i < st->n; i++)
-		st->nodes[i].changed = st->nodes[i].health_changed = 0;
+	if (rc == 0)
+		written(st);
 	return rc;
 }
 
 /*
- * Claim the re-test of a disabled node whose time is up, so that only
- * one run probes it.  Returns 1 when this run got it, 0 when another
- * run holds it (or it is no longer due), -1 on error (then the caller
- * may test it anyway).
+ * Claim the re-test of a node down after a failure whose time is up, so
+ * that only one run probes it.  Returns 1 when this run got it, 0 when
+ * another run holds it (or it is no longer due), -1 on error (then the
+ * caller may test it anyway).
  */
 int
 rtpc_state_claim(struct rtpc_state *st, const char *url, long long hold,
@@ -392,32 +694,70 @@ rtpc_state_claim(struct rtpc_state *st, const char *url, long long hold,
 		return 1;
 	if ((lfd = lock_state(st, err)) == -1)
 		return -1;
-	if (read_file(st, err) == -1) {
+	if (read_file(st, err) == -2) {
 		close(lfd);
 		return -1;
 	}
 	n = rtpc_state_node(st, url);
-	if (n != NULL && n->disabled == RTPC_DISABLED_UNTIL &&
-	    n->until <= now && (n->testing_until < now ||
+	if (n != NULL && n->down && n->until <= now &&
+	    n->admin != RTPC_ADMIN_DISABLED && (n->testing_until < now ||
 	    n->testing_pid == (long)getpid())) {
 		n->testing_pid = (long)getpid();
 		n->testing_until = now + hold;
-		n->changed = n->health_changed = 1;
+		n->seen_opgen = n->opgen;
+		n->dirty |= RTPC_NS_HEALTH;
 		got = write_file(st, err) == 0;
-		n->changed = n->health_changed = 0;
+		if (got)
+			written(st);
 	}
 	close(lfd);
 	return got;
 }
 
+/*
+ * The operator's verdict on a node (RTPC_ADMIN_*), written at once.
+ * Enabling also ends a failure's down time, as the module's RPC does.
+ */
+int
+rtpc_state_verdict(struct rtpc_state *st, const char *url, int admin,
+    struct rtpc_err *err)
+{
+	struct rtpc_nstate *n;
+
+	if (st->path == NULL)
+		return rtpc_err_set(err, RTPC_EXIT_USAGE, "no shared state "
+		    "to write the verdict in (state_dir)");
+	if ((n = rtpc_state_node(st, url)) == NULL)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	n->admin = admin;
+	n->dirty |= RTPC_NS_ADMIN;
+	if (admin == RTPC_ADMIN_NONE) {
+		n->down = 0;
+		n->until = 0;
+		n->testing_pid = 0;
+		n->testing_until = 0;
+		n->dirty |= RTPC_NS_HEALTH;
+	}
+	return rtpc_state_commit(st, err);
+}
+
 void
 rtpc_state_free(struct rtpc_state *st)
 {
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		free(st->nodes[i]->url);
+		free(st->nodes[i]);
+	}
+	if (st->dfd_ok)
+		close(st->dfd);
 	free(st->dir);
 	free(st->path);
 	free(st->lockpath);
 	free(st->nodes);
 	memset(st, 0, sizeof(*st));
+	st->dfd = -1;
 }
 
 /*
@@ -565,7 +905,6 @@ rtpc_offers_note(const char *dir, const char *callid, const char *cseq,
 out:
 	free(line);
 	free(path);
-	free(st.dir);
-	free(st.lockpath);
+	rtpc_state_free(&st);
 	return rc;
 }

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * state.h: relay health and capabilities shared by every run on the
- * machine: one small text file per configuration in the state
- * directory, replaced atomically (write + rename) under a lock file.
- * Readers take no lock.  A state that cannot be read or written makes
- * the run behave like a fresh process (the caller warns), never fail.
+ * state.h: relay health, capabilities and the operator's verdict,
+ * shared by every run and every rtpp-ctl on the machine: one record per
+ * node (keyed by its URL, whatever set, order or weight it appears in)
+ * in one small text file of the state directory, replaced atomically
+ * (write + rename) under a lock file.  Readers take no lock; a writer
+ * re-reads under the lock and changes only what it learnt.  The lock
+ * is waited for at most RTPC_STATE_LOCK_MS (and never past the run's
+ * deadline).  A state that cannot be trusted, read or written makes the
+ * run behave like a fresh process (the caller warns), never fail.
  */
 #ifndef RTPC_STATE_H
 #define RTPC_STATE_H
@@ -12,14 +16,25 @@
 #include "core.h"
 #include "config.h"
 
-#define RTPC_DISABLED_NO	0
-#define RTPC_DISABLED_UNTIL	1	/* transport failure, until a time */
-#define RTPC_DISABLED_ADMIN	2	/* operator: until enabled again */
+/* The operator's verdict: only rtpp-ctl sets it, no run changes it. */
+#define RTPC_ADMIN_NONE		0	/* in service */
+#define RTPC_ADMIN_DISABLED	1	/* no call at all until enabled */
+#define RTPC_ADMIN_DRAINING	2	/* no new call; calls there stay */
+
+/* What a run changed in a record; written back field group by group. */
+#define RTPC_NS_HEALTH	0x1	/* down, until, lasterr, testing */
+#define RTPC_NS_CAPS	0x2	/* caps, rep, ptl, ntf, learnt */
+#define RTPC_NS_RTT	0x4	/* rtt_us, rtt_at */
+#define RTPC_NS_ADMIN	0x8	/* the operator's verdict */
+
+#define RTPC_STATE_LOCK_MS	30	/* longest wait for the lock */
 
 struct rtpc_nstate {
-	char		 url[256];
-	int		 disabled;
-	long long	 until;		/* epoch seconds, for DISABLED_UNTIL */
+	char		*url;
+	int		 admin;		/* RTPC_ADMIN_* */
+	unsigned long long opgen;	/* counts the operator's verdicts */
+	int		 down;		/* failed, skipped until `until' */
+	long long	 until;		/* epoch seconds */
 	int		 caps;		/* capabilities learnt */
 	int		 rep;		/* VF 20071116 */
 	int		 ptl;		/* VF 20081102 */
@@ -31,15 +46,22 @@ struct rtpc_nstate {
 	long		 testing_pid;	/* run re-testing it */
 	long long	 testing_until;
 	char		 lasterr[160];
-	int		 changed;	/* to be written back */
-	int		 health_changed; /* disabled/until set by this run */
+	unsigned	 dirty;		/* RTPC_NS_*: to be written back */
+	unsigned long long seen_opgen;	/* opgen when this run read it */
 };
 
 struct rtpc_state {
 	char		*dir;
 	char		*path;		/* NULL: no state (memory only) */
 	char		*lockpath;
-	struct rtpc_nstate *nodes;
+	int		 dfd;		/* the directory, once checked */
+	int		 dfd_ok;
+	int		 isdefault;	/* dir is the built-in default */
+	int		 shared;	/* the directory is group-shared */
+	unsigned	 gid;		/* its group, when shared */
+	long long	 end_ms;	/* monotonic: never wait past; 0: none */
+	long		 lock_ms;	/* longest wait for the lock; 0: default */
+	struct rtpc_nstate **nodes;	/* stable pointers */
 	size_t		 n;
 };
 
@@ -49,11 +71,27 @@ struct rtpc_nstate *rtpc_state_node(struct rtpc_state *, const char *);
 int	 rtpc_state_commit(struct rtpc_state *, struct rtpc_err *);
 int	 rtpc_state_claim(struct rtpc_state *, const char *, long long,
 	    struct rtpc_err *);
+int	 rtpc_state_verdict(struct rtpc_state *, const char *, int,
+	    struct rtpc_err *);
 void	 rtpc_state_free(struct rtpc_state *);
+/* Whether a node may take a command now, and why not. */
+enum rtpc_avail {
+	RTPC_AVAIL_YES,		/* in service */
+	RTPC_AVAIL_DUE,		/* down, its time is up: one run re-tests it */
+	RTPC_AVAIL_DISABLED,	/* by the operator */
+	RTPC_AVAIL_DRAINING,	/* by the operator: no new call */
+	RTPC_AVAIL_DOWN		/* a failure, until its time is up */
+};
+
+int	 rtpc_state_down(const struct rtpc_nstate *, long long);
+const char *rtpc_state_word(const struct rtpc_nstate *, long long);
+enum rtpc_avail rtpc_state_avail(const struct rtpc_nstate *, int, long long);
+const char *rtpc_avail_str(enum rtpc_avail);
 int	 rtpc_offers_note(const char *, const char *, const char *,
 	    struct rtpc_err *);
 int	 rtpc_offers_known(const char *, const char *, const char *);
 char	*rtpc_state_default_dir(void);
 long long rtpc_now(void);
+long long rtpc_mono_ms(void);
 
 #endif

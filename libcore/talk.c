@@ -97,7 +97,7 @@ warn(struct rtpc_talk *t, const char *what, const char *detail)
 	t->warn(t->warn_ctx, msg);
 }
 
-/* Record a transport failure: disabled for rtpproxy_disable_tout. */
+/* Record a transport failure: down for rtpproxy_disable_tout. */
 void
 rtpc_talk_fail(struct rtpc_talk *t, const struct rtpc_node *n,
     const char *why)
@@ -107,17 +107,15 @@ rtpc_talk_fail(struct rtpc_talk *t, const struct rtpc_node *n,
 
 	if (ns == NULL)
 		return;
-	if (ns->disabled != RTPC_DISABLED_ADMIN) {
-		ns->disabled = RTPC_DISABLED_UNTIL;
-		ns->until = t->set->disable_tout < 0 ? now :
-		    now + t->set->disable_tout;
-	}
+	ns->down = 1;
+	ns->until = t->set->disable_tout < 0 ? now :
+	    now + t->set->disable_tout;
 	ns->caps = 0;	/* learn again when it comes back */
 	ns->ntf_known = 0;
 	ns->testing_pid = 0;
 	ns->testing_until = 0;
 	strlcpy(ns->lasterr, why, sizeof(ns->lasterr));
-	ns->changed = ns->health_changed = 1;
+	ns->dirty |= RTPC_NS_HEALTH | RTPC_NS_CAPS;
 }
 
 /* One probe: send cmd, return the reply in buf. */
@@ -182,50 +180,68 @@ rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
 	ns->rep = rep;
 	ns->ptl = ptl;
 	ns->learnt = rtpc_now();
-	if (ns->disabled == RTPC_DISABLED_UNTIL) {
-		ns->disabled = RTPC_DISABLED_NO;
-		ns->health_changed = 1;		/* back after a re-test */
+	ns->dirty |= RTPC_NS_CAPS | RTPC_NS_RTT;
+	if (ns->down || ns->testing_pid != 0) {
+		ns->down = 0;			/* back after a re-test */
+		ns->until = 0;
+		ns->testing_pid = 0;
+		ns->testing_until = 0;
+		ns->dirty |= RTPC_NS_HEALTH;
 	}
-	if (ns->testing_pid != 0)
-		ns->health_changed = 1;
-	ns->testing_pid = 0;
-	ns->testing_until = 0;
 	ns->rtt_us = rtt;
 	ns->rtt_at = ns->learnt;
-	ns->changed = 1;
 	return 0;
 fail:
 	rtpc_talk_fail(t, n, err->msg);
 	return -1;
 }
 
-/* Is node n usable now?  May claim its re-test; *test says so. */
+/*
+ * Is node n usable now for this plan?  *why says why not; a node due
+ * for a re-test is usable when this run claims the re-test (*test).
+ */
 static int
-usable(struct rtpc_talk *t, const struct rtpc_node *n, int *test,
-    struct rtpc_err *err)
+usable(struct rtpc_talk *t, const struct rtpc_node *n,
+    const struct rtpc_plan *pl, enum rtpc_avail *why, int *test)
 {
 	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
-	long long now = rtpc_now(), hold;
 	struct rtpc_err cerr;
+	long long hold;
 	int got;
 
 	*test = 0;
-	if (ns == NULL || ns->disabled == RTPC_DISABLED_ADMIN)
+	if (ns == NULL) {
+		*why = RTPC_AVAIL_DOWN;
 		return 0;
-	if (ns->disabled == RTPC_DISABLED_NO)
-		return 1;
-	if (ns->until > now)
-		return 0;
+	}
+	*why = rtpc_state_avail(ns, pl->new_call, rtpc_now());
+	if (*why != RTPC_AVAIL_DUE)
+		return *why == RTPC_AVAIL_YES;
 	hold = (t->set->tout_ms * t->set->retr * 4) / 1000 + 2;
 	rtpc_err_clear(&cerr);
 	got = rtpc_state_claim(t->state, n->url, hold, &cerr);
 	if (got == -1)
 		warn(t, "health state", cerr.msg);
-	(void)err;
 	if (got == 0)
 		return 0;
 	*test = 1;
 	return 1;
+}
+
+/*
+ * On a draining node, is this the reply to a command of a call that is
+ * not there (a call made since the drain began, on another node)?
+ * rtpproxy answers E50; rtpengine E8 to D and port 0 to L.
+ */
+static int
+not_here(const struct rtpc_cmd *c, const char *r)
+{
+	if (strcmp(r, "E50") == 0)
+		return 1;
+	if (c->letter == 'D' && strcmp(r, "E8") == 0)
+		return 1;
+	return c->letter == 'L' && (strcmp(r, "0") == 0 ||
+	    strncmp(r, "0 ", 2) == 0);
 }
 
 static int
@@ -239,7 +255,8 @@ plan_needs_caps(const struct rtpc_plan *pl)
 	return 0;
 }
 
-/* Send every command of the plan to node n. */
+/* Send every command of the plan to node n; 1: the call is not on
+ * this draining node (nothing was changed there). */
 static int
 send_all(struct rtpc_talk *t, const struct rtpc_node *n,
     const struct rtpc_plan *pl, struct rtpc_err *err)
@@ -280,6 +297,10 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 			rtpc_buf_free(&cmd);
 			return -1;
 		}
+		if (i == 0 && ns->admin == RTPC_ADMIN_DRAINING && not_here(c, r)) {
+			rtpc_buf_free(&cmd);
+			return 1;
+		}
 		free(t->replies[i]);
 		if ((t->replies[i] = strdup(r)) == NULL) {
 			rtpc_buf_free(&cmd);
@@ -294,9 +315,25 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 	if (rtpc_now() - ns->rtt_at >= 10 && pl->n > 0) {
 		ns->rtt_us = t->rtts[0];
 		ns->rtt_at = rtpc_now();
-		ns->changed = 1;
+		ns->dirty |= RTPC_NS_RTT;
 	}
 	return 0;
+}
+
+/* What --explain says of a node skipped for this reason. */
+static const char *
+skip_note(enum rtpc_avail why)
+{
+	switch (why) {
+	case RTPC_AVAIL_DISABLED:
+		return "skipped: disabled by the operator";
+	case RTPC_AVAIL_DRAINING:
+		return "skipped: draining (no new calls)";
+	case RTPC_AVAIL_DUE:
+		return "skipped: another run is re-testing it";
+	default:
+		return "skipped: disabled after a failure";
+	}
 }
 
 /*
@@ -310,7 +347,7 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 	const struct rtpc_node *nodes[NODES_MAX];
 	struct rtpc_err serr;
 	size_t n, i;
-	int tried = 0, caps = plan_needs_caps(pl) || pl->need_ptl;
+	int rc, tried = 0, caps = plan_needs_caps(pl) || pl->need_ptl;
 	int notify = pl->n > 0 && pl->cmds[0].notify != NULL;
 
 	n = rtpc_pset_select(t->ps, t->set->set, nodes, NODES_MAX);
@@ -325,8 +362,10 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	}
 	rtpc_select_order(pl->callid, nodes, n);
+	t->state->end_ms = t->tx.end_ms;
 	for (i = 0; i < n; i++) {
 		struct rtpc_nstate *ns;
+		enum rtpc_avail why_not;
 		char why[200];
 		int test;
 
@@ -341,15 +380,8 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		}
 
 		ns = rtpc_state_node(t->state, nodes[i]->url);
-		if (!usable(t, nodes[i], &test, err)) {
-			if (ns != NULL && ns->disabled == RTPC_DISABLED_ADMIN)
-				note(t, nodes[i], pl->callid,
-				    "skipped: disabled by the operator");
-			else if (ns != NULL)
-				note(t, nodes[i], pl->callid, ns->until >
-				    rtpc_now() ? "skipped: disabled after a "
-				    "failure" : "skipped: another run is "
-				    "re-testing it");
+		if (!usable(t, nodes[i], pl, &why_not, &test)) {
+			note(t, nodes[i], pl->callid, skip_note(why_not));
 			continue;
 		}
 		tried++;
@@ -368,10 +400,17 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 			note(t, nodes[i], pl->callid, "lacks capability 20081102");
 			break;
 		}
-		if (send_all(t, nodes[i], pl, err) == 0) {
+		if ((rc = send_all(t, nodes[i], pl, err)) == 0) {
 			t->used = nodes[i];
 			note(t, nodes[i], pl->callid, "used");
 			break;
+		}
+		if (rc == 1) {
+			note(t, nodes[i], pl->callid,
+			    "draining: the call is not there");
+			rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: draining, and the "
+			    "call is not there", nodes[i]->url);
+			continue;
 		}
 		snprintf(why, sizeof(why), "failed: %.180s", err->msg);
 		note(t, nodes[i], pl->callid, why);

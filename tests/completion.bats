@@ -288,7 +288,7 @@ help_opts() {
 
 # --- node URLs from the configuration ---------------------------------
 
-@test "rtpp-ctl enable and ping: the nodes of the default configuration" {
+@test "rtpp-ctl enable, drain and ping: the nodes of the default configuration" {
 	comp "rtpp-ctl ping "
 	assert_reply udp:127.0.0.1:22222
 	comp "rtpp-ctl enable "
@@ -296,6 +296,10 @@ help_opts() {
 	comp "rtpp-ctl enable udp:127.0.0.1:22222 "
 	assert_reply 0 1
 	comp "rtpp-ctl enable udp:127.0.0.1:22222 1 "
+	assert_reply
+	comp "rtpp-ctl drain "
+	assert_reply udp:127.0.0.1:22222
+	comp "rtpp-ctl drain udp:127.0.0.1:22222 "
 	assert_reply
 }
 

@@ -243,6 +243,21 @@ uncommented() {
 	assert_output --partial '"url":"udp:127.0.0.1:22222"'
 }
 
+@test "the shared state directory: /run/rtpp by tmpfiles.d, root's, set-group-ID, group rtpp made by postinst; nothing shipped in /run; the tools default to it" {
+	build_package
+	run -0 grep -v '^#' "$ROOT/usr/lib/tmpfiles.d/rtpp.conf"
+	assert_output 'd /run/rtpp 2775 root rtpp -'
+	run -0 dpkg-deb -c "$DEB"
+	refute_output --regexp ' \./run/'
+	dpkg-deb -e "$DEB" "$BATS_TEST_TMPDIR/control"
+	grep -q '^	addgroup --system rtpp$' "$BATS_TEST_TMPDIR/control/postinst"
+	grep -q 'tmpfiles' "$BATS_TEST_TMPDIR/control/postinst"
+	# the packaged tools look there without any option
+	runx env -u RTPP_STATE_DIR "$ROOT/usr/bin/rtpp-ctl" --config '' list
+	assert_equal "$status" 0
+	[[ "$stderr $(tail -n 1 "$out")" == *' /run/rtpp'[/:]* ]] || fail "$stderr $(cat "$out")"
+}
+
 @test "the packaged completion loads by tool name and completes with the packaged tools" {
 	build_package
 	# as bash-completion loads it: the file named after the command

@@ -75,9 +75,9 @@ first_choice() {
 	    END { exit !found }'
 }
 
-# The state file of the current configuration.
+# The state file: one for the machine (here the test's state directory).
 state_file() {
-	ls "$RTPP_STATE_DIR"/state-* | grep -v '\.lock$'
+	echo "$RTPP_STATE_DIR/health"
 }
 
 # Start N background runs of "$@", held at a barrier (an exclusive lock
@@ -311,9 +311,9 @@ reap() {
 	f=$(state_file)
 	run -0 cat "$f"
 	assert_equal "${#lines[@]}" 4
-	assert_equal "${lines[0]}" 'rtpp-state 1'
+	assert_equal "${lines[0]}" 'rtpp-health 1'
 	for u in "$A" "$B" "$C"; do
-		assert_equal "$(grep -c "^node $u disabled=0 until=0 caps=1 " "$f")" 1
+		assert_equal "$(grep -c "^node $u admin=0 opgen=0 down=0 until=0 caps=1 " "$f")" 1
 	done
 	assert_equal "$(ls "$RTPP_STATE_DIR" | grep -v -c -x -e "${f##*/}" -e "${f##*/}.lock")" 0
 	# what the runs learnt was kept: the next run sends one datagram
@@ -383,8 +383,8 @@ start_two_rtpengines() {
 	assert_equal "$(jq -c '[.[]|.caps|startswith("base")]' <<<"$output")" '[true,true]'
 	runx rtpp-ctl list
 	run squeeze_lines "$out"
-	assert_regex "${lines[1]}" "^0 $R1 0 0 1 0 base"
-	assert_regex "${lines[2]}" "^0 $R2 1 0 1 0 base"
+	assert_regex "${lines[1]}" "^0 $R1 0 0 enabled 1 0 base"
+	assert_regex "${lines[2]}" "^0 $R2 1 0 enabled 1 0 base"
 }
 
 @test "rtpengine x2: a call's offer, answer and destroy all go to the instance which names" {

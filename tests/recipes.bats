@@ -57,6 +57,8 @@ run_recipe() {
 	assert_line --regexp "^udp:127\\.0\\.0\\.1:$((RELAY + 1)) +FAILED"
 	assert_line --partial "some node is down (exit 3)"
 	assert_line --regexp "^call demo-1@127\\.0\\.0\\.1, set 0: udp:127\\.0\\.0\\.1:$RELAY$"
+	assert_line "udp:127.0.0.1:$RELAY draining"
+	assert_line "udp:127.0.0.1:$((RELAY + 1)) down"
 	assert_line "udp:127.0.0.1:$RELAY disabled=0"
 	assert_line "udp:127.0.0.1:$((RELAY + 1)) disabled=1"
 }

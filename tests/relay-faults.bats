@@ -216,7 +216,7 @@ waited_ms() {
 	fake_script a 'U* -> reply 31000 127.0.0.1 4'
 	mkdir -p "$RTPP_STATE_DIR"
 	rtpp-offer <"$FIX/invite.sip" >/dev/null
-	f=$(ls "$RTPP_STATE_DIR"/state-* | grep -v lock)
+	f=$RTPP_STATE_DIR/health
 	printf 'garbage\n' >"$f"
 	runx rtpp-offer <"$FIX/invite.sip"
 	assert_equal "$status" 0

@@ -50,16 +50,19 @@ squeeze() {
 
 # --- list -------------------------------------------------------------
 
-@test "list: a header, then one line per node in set and config order, and nothing sent" {
+@test "list: a header, then one line per node in set and config order, where the state lives, and nothing sent" {
 	runx rtpp-ctl --sock "$A $B=3" --sock "1 == udp:127.0.0.1:9=0" list
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	run squeeze "$out"
-	assert_equal "${#lines[@]}" 4
-	assert_equal "${lines[0]}" "SETID URL INDEX DISABLED WEIGHT RECHECK CAPS RTT_US LAST_ERROR"
-	assert_equal "${lines[1]}" "0 $A 0 0 1 0 unknown 0 -"
-	assert_equal "${lines[2]}" "0 $B 1 0 3 0 unknown 0 -"
-	assert_equal "${lines[3]}" "1 udp:127.0.0.1:9 2 0 0 0 unknown 0 -"
+	assert_equal "${#lines[@]}" 5
+	assert_equal "${lines[0]}" "SETID URL INDEX DISABLED STATE WEIGHT RECHECK CAPS RTT_US LAST_ERROR"
+	assert_equal "${lines[1]}" "0 $A 0 0 enabled 1 0 unknown 0 -"
+	assert_equal "${lines[2]}" "0 $B 1 0 enabled 3 0 unknown 0 -"
+	assert_equal "${lines[3]}" "1 udp:127.0.0.1:9 2 0 enabled 0 0 unknown 0 -"
+	assert_equal "${lines[4]}" "state file: $RTPP_STATE_DIR/health"
+	runx rtpp-ctl --state-dir '' list
+	assert_equal "$(tail -n 1 "$out")" "state file: none (this run's memory only)"
 	assert_equal "$(fake_count a)" 0
 	assert_equal "$(fake_count b)" 0
 }
@@ -69,9 +72,12 @@ squeeze() {
 	assert_equal "$status" 0
 	assert_equal "$(jq -s length "$out")" 1
 	assert_equal "$(jq -c 'map(keys)|unique' "$out")" \
-	    '[["caps","disabled","index","last_error","recheck","rtt_us","setid","url","weight"]]'
-	assert_equal "$(jq -c '[.[]|[.setid,.url,.index,.disabled,.weight,.recheck,.caps,.rtt_us,.last_error]]' "$out")" \
-	    "[[0,\"$A\",0,0,1,0,\"unknown\",0,\"\"],[0,\"$B\",1,0,3,0,\"unknown\",0,\"\"],[1,\"udp:127.0.0.1:9\",2,0,0,0,\"unknown\",0,\"\"]]"
+	    '[["caps","disabled","index","last_error","recheck","rtt_us","setid","state","state_file","url","weight"]]'
+	assert_equal "$(jq -c '[.[]|[.setid,.url,.index,.disabled,.state,.weight,.recheck,.caps,.rtt_us,.last_error]]' "$out")" \
+	    "[[0,\"$A\",0,0,\"enabled\",1,0,\"unknown\",0,\"\"],[0,\"$B\",1,0,\"enabled\",3,0,\"unknown\",0,\"\"],[1,\"udp:127.0.0.1:9\",2,0,\"enabled\",0,0,\"unknown\",0,\"\"]]"
+	assert_equal "$(jq -r '[.[]|.state_file]|unique|.[]' "$out")" "$RTPP_STATE_DIR/health"
+	runx rtpp-ctl --json --state-dir '' list
+	assert_equal "$(jq -c '[.[]|.state_file]|unique' "$out")" '[null]'
 }
 
 @test "list shows what runs learnt: capabilities and RTT after a ping, disabled/recheck/last error after a failure" {
@@ -91,8 +97,8 @@ squeeze() {
 	# the text form says the same
 	runx rtpp-ctl list
 	run squeeze "$out"
-	[[ ${lines[1]} == "0 $A 0 0 1 0 base,repacketize,codecs "[1-9]*" -" ]]
-	[[ ${lines[2]} == "0 $B 1 1 1 $rc unknown "[0-9]*" $B: "?* ]]
+	[[ ${lines[1]} == "0 $A 0 0 enabled 1 0 base,repacketize,codecs "[1-9]*" -" ]]
+	[[ ${lines[2]} == "0 $B 1 1 down 1 $rc unknown "[0-9]*" $B: "?* ]]
 }
 
 # Every row's fields line up under the header's: each field starts where
@@ -101,7 +107,7 @@ squeeze() {
 assert_aligned() {
 	python3 - "$1" <<'EOF' || fail "$(cat "$1")"
 import re, sys
-lines = open(sys.argv[1]).read().splitlines()
+lines = [l for l in open(sys.argv[1]).read().splitlines() if not l.startswith("state file: ")]
 head = [(m.start(), m.end()) for m in re.finditer(r"\S+", lines[0])]
 ok = True
 for row in lines[1:]:
@@ -120,7 +126,7 @@ EOF
 	run -0 rtpp-ctl ping "$A"
 	runx rtpp-ctl list
 	assert_equal "$status" 0
-	assert_equal "$(squeeze "$out" | sed -n 2p | cut -d' ' -f7)" base,repacketize,codecs
+	assert_equal "$(squeeze "$out" | sed -n 2p | cut -d' ' -f8)" base,repacketize,codecs
 	cp "$out" "$BATS_TEST_TMPDIR/caps.txt"
 	# a URL longer than 32 characters (not contacted by list)
 	export RTPP_SOCK="$A unix:$BATS_TEST_TMPDIR/a/rather/long/path/to/control.sock $B"
@@ -185,16 +191,16 @@ EOF
 	    "[[0,\"$A\",1,-1],[0,\"$B\",0,0],[1,\"$B\",0,0],[1,\"$A\",1,-1]]"
 }
 
-@test "enable: a URL outside the configuration is exit 1, a state other than 0/1 or no state directory exit 2; nothing changes" {
+@test "enable: a URL outside the configuration is exit 1, a state other than a number or no state directory exit 2; nothing changes" {
 	runx rtpp-ctl enable udp:127.0.0.1:9 0
 	assert_equal "$status" 1
 	assert_no_out
 	assert_equal "$stderr" "rtpp-ctl: udp:127.0.0.1:9: no such node in the configuration"
-	for v in 2 on ''; do
+	for v in on '' 1x 0x1 ' 1'; do
 		runx rtpp-ctl enable "$A" "$v"
 		assert_equal "$status" 2
 		assert_no_out
-		assert_equal "$stderr" "rtpp-ctl: enable: '$v' is not 0 or 1"
+		assert_equal "$stderr" "rtpp-ctl: enable: '$v' is not a number (0 disables, more enables)"
 	done
 	runx rtpp-ctl enable "$A"
 	assert_equal "$status" 2
@@ -512,7 +518,7 @@ EOF
 
 @test "--help lists the subcommands, the own and the common options; --version" {
 	run -0 --separate-stderr rtpp-ctl --help
-	assert_line --partial 'Usage: rtpp-ctl [OPTION...] list | enable URL 0|1 | ping [URL...] | raw COMMAND | which CALL-ID...'
+	assert_line --partial 'Usage: rtpp-ctl [OPTION...] list | enable URL 0|1 | drain URL | ping [URL...] | raw COMMAND | which CALL-ID...'
 	for o in json node=URL sock=VALUE set=N config=FILE state-dir=DIR tout=SECONDS retr=N disable-tout=SECONDS trace; do
 		assert_line --partial -- "--$o"
 	done
@@ -523,7 +529,7 @@ EOF
 
 @test "a corrupt state file: a warning, then the run behaves like a fresh one" {
 	run -0 rtpp-ctl enable "$A" 0
-	f=$(ls "$RTPP_STATE_DIR"/state-* | grep -v '\.lock$')
+	f=$RTPP_STATE_DIR/health
 	printf 'garbage\n' >"$f"
 	runx rtpp-ctl --json list
 	assert_equal "$status" 0
@@ -534,7 +540,7 @@ EOF
 	# ping's results replace the garbage with a good file
 	runx rtpp-ctl list
 	assert_equal "$stderr" ""
-	assert_equal "$(head -n 1 "$f")" 'rtpp-state 1'
+	assert_equal "$(head -n 1 "$f")" 'rtpp-health 1'
 }
 
 @test "--json: every subcommand that succeeds prints exactly one JSON document" {

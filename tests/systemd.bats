@@ -75,6 +75,9 @@ unit_value() {
 	assert_equal "$(unit_value Restart)" on-failure
 	assert_equal "$(unit_value RuntimeDirectory)" rtpp
 	assert_equal "$(unit_value RuntimeDirectoryPreserve)" yes
+	# the shared health state directory keeps its layout (rtpp.conf(5))
+	assert_equal "$(unit_value RuntimeDirectoryMode)" 2775
+	assert_equal "$(unit_value Group)" rtpp
 	assert_equal "$(unit_value WantedBy)" multi-user.target
 }
 

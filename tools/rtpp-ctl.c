@@ -23,6 +23,7 @@
 #include "ctl.h"
 
 #define NODES_MAX	64
+#define VERDICT_LOCK_MS	1000	/* longest wait of enable and drain */
 
 static int json, max_n, for_s;
 static char *node_url, *exec_cmd;
@@ -92,18 +93,41 @@ caps_str(const struct rtpc_nstate *ns, char *buf, size_t sz)
 static long long
 recheck(const struct rtpc_nstate *ns)
 {
-	if (ns->disabled == RTPC_DISABLED_ADMIN)
+	if (ns->admin == RTPC_ADMIN_DISABLED)
 		return -1;
-	if (ns->disabled == RTPC_DISABLED_UNTIL)
+	if (ns->down)
 		return ns->until;
 	return 0;
 }
 
+/* Takes no call at all (a draining node still serves its calls). */
 static int
 is_disabled(const struct rtpc_nstate *ns)
 {
-	return ns->disabled == RTPC_DISABLED_ADMIN ||
-	    (ns->disabled == RTPC_DISABLED_UNTIL && ns->until > rtpc_now());
+	enum rtpc_avail a = rtpc_state_avail(ns, 0, rtpc_now());
+
+	return a == RTPC_AVAIL_DISABLED || a == RTPC_AVAIL_DOWN;
+}
+
+/* Text from the state or the configuration, with control bytes, the
+ * backslash and non-ASCII bytes as \xNN (a terminal shows them as such). */
+static char *
+esc_text(const char *s)
+{
+	size_t len = strlen(s), sz = len * 4 + 4;
+	char *e = malloc(sz);
+
+	if (e == NULL)
+		err(1, NULL);
+	rtpc_escape(e, sz, s, len);
+	return e;
+}
+
+/* The state file in use, "(none)" when the state is memory only. */
+static const char *
+state_where(const struct ctl *c)
+{
+	return c->st.path != NULL ? c->st.path : NULL;
 }
 
 static int
@@ -111,31 +135,34 @@ cmd_list(struct ctl *c)
 {
 	size_t i;
 	char caps[64];
-
 	int uw = 3, cw = 4;
+	long long now = rtpc_now();
 
 	/* columns as wide as their longest value */
 	for (i = 0; i < c->ps.nnodes; i++) {
 		struct rtpc_nstate *ns = rtpc_state_node(&c->st,
 		    c->ps.nodes[i].url);
+		char *u = esc_text(c->ps.nodes[i].url);
 
 		if (ns == NULL)
 			err(1, NULL);
 		caps_str(ns, caps, sizeof(caps));
-		if ((int)strlen(c->ps.nodes[i].url) > uw)
-			uw = (int)strlen(c->ps.nodes[i].url);
+		if ((int)strlen(u) > uw)
+			uw = (int)strlen(u);
 		if ((int)strlen(caps) > cw)
 			cw = (int)strlen(caps);
+		free(u);
 	}
 	if (json)
 		printf("[");
 	else
-		printf("%-5s %-*s %5s %8s %6s %10s %-*s %8s  %s\n", "SETID",
-		    uw, "URL", "INDEX", "DISABLED", "WEIGHT", "RECHECK", cw,
-		    "CAPS", "RTT_US", "LAST_ERROR");
+		printf("%-5s %-*s %5s %8s %-8s %6s %10s %-*s %8s  %s\n",
+		    "SETID", uw, "URL", "INDEX", "DISABLED", "STATE", "WEIGHT",
+		    "RECHECK", cw, "CAPS", "RTT_US", "LAST_ERROR");
 	for (i = 0; i < c->ps.nnodes; i++) {
 		const struct rtpc_node *n = &c->ps.nodes[i];
 		struct rtpc_nstate *ns = rtpc_state_node(&c->st, n->url);
+		char *u, *e;
 
 		if (ns == NULL)
 			err(1, NULL);
@@ -144,68 +171,109 @@ cmd_list(struct ctl *c)
 			printf("%s{\"setid\":%d,\"url\":", i ? "," : "",
 			    n->setid);
 			cli_json_str(n->url);
-			printf(",\"index\":%d,\"disabled\":%d,\"weight\":%u,"
-			    "\"recheck\":%lld,\"caps\":", n->index,
-			    is_disabled(ns), n->weight, recheck(ns));
+			printf(",\"index\":%d,\"disabled\":%d,\"state\":",
+			    n->index, is_disabled(ns));
+			cli_json_str(rtpc_state_word(ns, now));
+			printf(",\"weight\":%u,\"recheck\":%lld,\"caps\":",
+			    n->weight, recheck(ns));
 			cli_json_str(caps);
 			printf(",\"rtt_us\":%ld,\"last_error\":", ns->rtt_us);
 			cli_json_str(ns->lasterr);
+			printf(",\"state_file\":");
+			if (state_where(c) != NULL)
+				cli_json_str(state_where(c));
+			else
+				printf("null");
 			printf("}");
-		} else
-			printf("%-5d %-*s %5d %8d %6u %10lld %-*s %8ld  %s\n",
-			    n->setid, uw, n->url, n->index, is_disabled(ns),
-			    n->weight, recheck(ns), cw, caps, ns->rtt_us,
-			    ns->lasterr[0] ? ns->lasterr : "-");
+			continue;
+		}
+		u = esc_text(n->url);
+		e = esc_text(ns->lasterr[0] ? ns->lasterr : "-");
+		printf("%-5d %-*s %5d %8d %-8s %6u %10lld %-*s %8ld  %s\n",
+		    n->setid, uw, u, n->index, is_disabled(ns),
+		    rtpc_state_word(ns, now), n->weight, recheck(ns), cw, caps,
+		    ns->rtt_us, e);
+		free(u);
+		free(e);
 	}
 	if (json)
 		printf("]\n");
+	else if (state_where(c) != NULL) {
+		char *w = esc_text(state_where(c));
+
+		printf("state file: %s%s\n", w, c->st.shared ?
+		    " (shared with its group)" : "");
+		free(w);
+	} else
+		printf("state file: none (this run's memory only)\n");
 	return 0;
 }
 
+/* Is url one of the configuration's nodes?  Warns when not. */
 static int
-cmd_enable(struct ctl *c, const char *url, const char *how)
+known_url(const struct ctl *c, const char *url)
 {
-	struct rtpc_nstate *ns;
-	struct rtpc_err e;
 	size_t i;
-	int found = 0;
 
-	if (strcmp(how, "0") != 0 && strcmp(how, "1") != 0) {
-		warnx("enable: '%s' is not 0 or 1", how);
-		return RTPC_EXIT_USAGE;
-	}
 	for (i = 0; i < c->ps.nnodes; i++)
-		found |= strcmp(c->ps.nodes[i].url, url) == 0;
-	if (!found) {
-		warnx("%s: no such node in the configuration", url);
+		if (strcmp(c->ps.nodes[i].url, url) == 0)
+			return 1;
+	warnx("%s: no such node in the configuration", url);
+	return 0;
+}
+
+/* Write the operator's verdict on url. */
+static int
+set_verdict(struct ctl *c, const char *url, int admin)
+{
+	struct rtpc_err e;
+
+	if (!known_url(c, url))
 		return RTPC_EXIT_FAIL;
+	if (c->st.path == NULL && c->st.dir == NULL) {
+		warnx("%s needs a state directory (--state-dir)",
+		    admin == RTPC_ADMIN_DRAINING ? "drain" : "enable");
+		return RTPC_EXIT_USAGE;
 	}
 	if (c->st.path == NULL) {
-		warnx("enable needs a state directory (--state-dir)");
-		return RTPC_EXIT_USAGE;
+		/* the state could not be used: the open said why */
+		warnx("%s: not changed: the state in %s cannot be used", url,
+		    c->st.dir);
+		return RTPC_EXIT_FAIL;
 	}
-	if ((ns = rtpc_state_node(&c->st, url)) == NULL)
-		err(1, NULL);
-	if (*how == '1') {
-		ns->disabled = RTPC_DISABLED_NO;
-		ns->until = 0;
-	} else
-		ns->disabled = RTPC_DISABLED_ADMIN;
-	ns->testing_pid = 0;
-	ns->testing_until = 0;
-	ns->changed = ns->health_changed = 1;
+	/* an operator may wait longer than a run for the lock */
+	c->st.lock_ms = VERDICT_LOCK_MS;
 	rtpc_err_clear(&e);
-	if (rtpc_state_commit(&c->st, &e) == -1) {
+	if (rtpc_state_verdict(&c->st, url, admin, &e) == -1) {
 		warnx("%s", e.msg);
 		return RTPC_EXIT_FAIL;
 	}
 	if (json) {
 		printf("{\"url\":");
 		cli_json_str(url);
-		printf(",\"disabled\":%d,\"recheck\":%d}\n", *how == '0',
-		    *how == '0' ? -1 : 0);
+		printf(",\"disabled\":%d,\"state\":\"%s\",\"recheck\":%d}\n",
+		    admin == RTPC_ADMIN_DISABLED, admin == RTPC_ADMIN_DISABLED ?
+		    "disabled" : admin == RTPC_ADMIN_DRAINING ? "draining" :
+		    "enabled", admin == RTPC_ADMIN_DISABLED ? -1 : 0);
 	}
 	return 0;
+}
+
+/* enable URL N: 0 disables, any N > 0 enables (as the module's RPC). */
+static int
+cmd_enable(struct ctl *c, const char *url, const char *how)
+{
+	const char *p = how;
+
+	if (*p == '+')
+		p++;
+	if (*p == '\0' || strspn(p, "0123456789") != strlen(p)) {
+		warnx("enable: '%s' is not a number (0 disables, more enables)",
+		    how);
+		return RTPC_EXIT_USAGE;
+	}
+	return set_verdict(c, url, strspn(p, "0") == strlen(p) ?
+	    RTPC_ADMIN_DISABLED : RTPC_ADMIN_NONE);
 }
 
 /* Ask one node for V, the capabilities and a few optional dates. */
@@ -246,10 +314,16 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 		printf(",\"error\":");
 		cli_json_str(ok ? "" : e.msg);
 		printf("}");
-	} else if (ok)
-		printf("%-32s ok %8ld us  %s\n", n->url, ns->rtt_us, caps);
-	else
-		printf("%-32s FAILED  %s\n", n->url, e.msg);
+	} else {
+		char *u = esc_text(n->url), *m = esc_text(e.msg);
+
+		if (ok)
+			printf("%-32s ok %8ld us  %s\n", u, ns->rtt_us, caps);
+		else
+			printf("%-32s FAILED  %s\n", u, m);
+		free(u);
+		free(m);
+	}
 	return ok;
 }
 
@@ -350,14 +424,20 @@ which_one(struct ctl *c, const char *callid, int setid,
 {
 	const struct rtpc_node *nodes[NODES_MAX];
 	const char *chosen = NULL;
+	long long now = rtpc_now();
 	size_t i;
 
 	memcpy(nodes, set, n * sizeof(nodes[0]));
 	rtpc_select_order(callid, nodes, n);
+	/* where a new call goes (a node due for a re-test counts) */
 	for (i = 0; i < n && chosen == NULL; i++) {
 		struct rtpc_nstate *ns = rtpc_state_node(&c->st, nodes[i]->url);
+		enum rtpc_avail a;
 
-		if (ns != NULL && !is_disabled(ns))
+		if (ns == NULL)
+			err(1, NULL);
+		a = rtpc_state_avail(ns, 1, now);
+		if (a == RTPC_AVAIL_YES || a == RTPC_AVAIL_DUE)
 			chosen = nodes[i]->url;
 	}
 	if (json) {
@@ -375,10 +455,13 @@ which_one(struct ctl *c, const char *callid, int setid,
 	for (i = 0; i < n; i++) {
 		struct rtpc_nstate *ns = rtpc_state_node(&c->st, nodes[i]->url);
 		double sc = rtpc_select_score(callid, nodes[i]);
-		const char *why = ns == NULL ? "?" :
-		    ns->disabled == RTPC_DISABLED_ADMIN ? "disabled by operator" :
-		    is_disabled(ns) ? "disabled after a failure" :
-		    nodes[i]->weight == 0 ? "standby" : "enabled";
+		enum rtpc_avail a = rtpc_state_avail(ns, 1, now);
+		const char *why = a == RTPC_AVAIL_DUE ?
+		    rtpc_avail_str(RTPC_AVAIL_YES) : rtpc_avail_str(a);
+
+		if ((a == RTPC_AVAIL_YES || a == RTPC_AVAIL_DUE) &&
+		    nodes[i]->weight == 0)
+			why = "standby";
 
 		if (json) {
 			printf("%s{\"url\":", i ? "," : "");
@@ -466,6 +549,7 @@ static const struct {
 } subs[] = {
 	{ "list", 0, 0, "list" },
 	{ "enable", 2, 2, "enable URL 0|1" },
+	{ "drain", 1, 1, "drain URL" },
 	{ "ping", 0, 64, "ping [URL...]" },
 	{ "raw", 1, 1, "raw 'COMMAND'" },
 	{ "which", 1, 64, "which CALL-ID..." },
@@ -498,7 +582,7 @@ main(int argc, char **argv)
 	int n = 0, rc;
 
 	rc = cli_start(&cr, argc, argv, "rtpp-ctl", RTPC_OP_RECORD, own,
-	    "[OPTION...] list | enable URL 0|1 | ping [URL...] | raw COMMAND "
+	    "[OPTION...] list | enable URL 0|1 | drain URL | ping [URL...] | raw COMMAND "
 	    "| which CALL-ID... | record | watch");
 	if (rc != 0) {
 		free(node_url);
@@ -532,6 +616,8 @@ main(int argc, char **argv)
 			rc = cmd_list(&c);
 		else if (strcmp(args[0], "enable") == 0)
 			rc = cmd_enable(&c, args[1], args[2]);
+		else if (strcmp(args[0], "drain") == 0)
+			rc = set_verdict(&c, args[1], RTPC_ADMIN_DRAINING);
 		else if (strcmp(args[0], "ping") == 0)
 			rc = cmd_ping(&c, args + 1);
 		else if (strcmp(args[0], "raw") == 0)

@@ -175,6 +175,16 @@ NOT_COVERED = {
         'README "Choices" (exit 3 at once when every node is down): only '
         'the first call after a failure is compared (group "down"); the '
         'module\'s later force-tests depend on its tick clock.'),
+    'shared-health': (
+        'README "Choices" (health shared per node URL by every run and '
+        'rtpp-ctl, the operator\'s verdict never undone by a run): the '
+        'module keeps health per Kamailio instance; the comparison runs '
+        'one call at a time against healthy single-node sets '
+        '(tests/health-state.bats and scripts/stress-health cover rtpp\'s).'),
+    'drain': (
+        'README "Choices" (rtpp-ctl drain, enable URL N): the module has '
+        'no drain and its RPC is not driven here (tests/health-state.bats '
+        'covers both).'),
 }
 
 # Each item of the README section "Where rtpp differs from the module on
@@ -196,6 +206,8 @@ README_ITEMS = [
     (r'The ICE candidate lines end like', 'ice-eol'),
     (r'rtpp-destroy skips z<n> whole', 'destroy-z-digits'),
     (r'Flag z without a ptime', 'bare-z'),
+    (r'Relay health is shared by every run', 'shared-health'),
+    (r'rtpp-ctl drain URL', 'drain'),
 ]
 
 FLAG_LETTERS = set('123abceflortwxz0123456789')
