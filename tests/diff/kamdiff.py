@@ -156,6 +156,11 @@ DELIBERATE = {
         'README 4); rtpp sends them only to a relay that answers 1 to VF '
         '20081224, which it asks once with its other probes.  Undone: the tag (and the socket, when the module '
         'left it out) is appended to the module\'s U.'),
+    'port-count': (
+        'An m= port with a count (49170/2) goes to the relay as the plain '
+        'port; the module sends "49170/2", which is no port (README '
+        '"Choices").  Both drop the count in the SDP.  Undone: the port '
+        'token of the module\'s U/L loses its "/<count>".'),
     'unsafe-token': (
         'Call-IDs, tags and other tokens with spaces or control '
         'characters are refused (exit 1), never sent; the module sends '
@@ -195,6 +200,7 @@ README_ITEMS = [
     (r'The ICE candidate lines end like', 'ice-eol'),
     (r'rtpp-destroy skips z<n> whole', 'destroy-z-digits'),
     (r'Flag z without a ptime', 'bare-z'),
+    (r'An m= port with a count', 'port-count'),
 ]
 
 FLAG_LETTERS = set('123abceflortwxz0123456789')
@@ -947,6 +953,12 @@ def compare(case, st, msg, mod, r, ctx):
                     new, ch = c, False
                 if ch:
                     used.add('z-6-once')
+                # the port token: "U<mods> <cid> <ip> <port> ..."
+                f = new.split(b' ')
+                if len(f) > 3 and re.fullmatch(rb'\d+/\d+', f[3]):
+                    f[3] = f[3].split(b'/')[0]
+                    new = b' '.join(f)
+                    used.add('port-count')
                 mcmds[n] = new
     if case.timeout_socket and mcmds:
         callid = hdr_value(msg, b'call-id')
