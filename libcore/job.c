@@ -262,20 +262,44 @@ only_eols(const char *p, size_t n)
 }
 
 /*
- * The SDP of a SIP message: the body as Content-Type and
- * Content-Length say.  Bytes after Content-Length are not the body
- * (RFC 3261 18.3); when the body then ends inside an SDP line, the
- * message is cut, not the SDP wrong: say so with both lengths.
+ * Bytes after Content-Length are not the body (RFC 3261 18.3); when the
+ * body then ends inside a line of its SDP (m->sdp found), the message
+ * was cut, not the SDP written wrong: say so with both lengths.
  */
 static int
-sip_sdp(const char *b, struct rtpc_sip *m, struct rtpc_err *err)
+check_cut(const char *b, const struct rtpc_sip *m, struct rtpc_err *err)
 {
 	size_t end = m->body_off + m->body_len;
-	char esc[128];
 
+	if (m->after_body > 0 && m->sdp.len > 0 &&
+	    m->sdp.off + m->sdp.len == end && b[end - 1] != '\n' &&
+	    !only_eols(b + end, m->after_body))
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		    "Content-Length %zu ends the body inside an SDP line, "
+		    "but %zu bytes follow the headers", m->body_len,
+		    m->body_len + m->after_body);
+	return 0;
+}
+
+/* A body needs a Content-Type, as the module has it. */
+static int
+check_ctype(const struct rtpc_sip *m, struct rtpc_err *err)
+{
 	if (m->body_len > 0 && m->ctype.len == 0)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL,
 		    "sip message has a body but no Content-Type");
+	return 0;
+}
+
+/* The SDP of a SIP message: the body as Content-Type and Content-Length
+ * say. */
+static int
+sip_sdp(const char *b, struct rtpc_sip *m, struct rtpc_err *err)
+{
+	char esc[128];
+
+	if (check_ctype(m, err) == -1)
+		return -1;
 	if (m->ctype.len > 0 && !m->multipart &&
 	    !rtpc_span_eq(b, m->ctype, "application/sdp")) {
 		rtpc_escape(esc, sizeof(esc), b + m->ctype.off, m->ctype.len);
@@ -287,13 +311,7 @@ sip_sdp(const char *b, struct rtpc_sip *m, struct rtpc_err *err)
 		    "sip message has no body");
 	if (rtpc_sip_find_sdp(b, m, err) == -1)
 		return -1;
-	if (m->after_body > 0 && m->sdp.off + m->sdp.len == end &&
-	    b[end - 1] != '\n' && !only_eols(b + end, m->after_body))
-		return rtpc_err_set(err, RTPC_EXIT_FAIL,
-		    "Content-Length %zu ends the body inside an SDP line, "
-		    "but %zu bytes follow the headers", m->body_len,
-		    m->body_len + m->after_body);
-	return 0;
+	return check_cut(b, m, err);
 }
 
 /* Find and parse the SDP of the message; check the marker. */
@@ -585,9 +603,12 @@ manage_decide(struct rtpc_job *j, struct run *r, const char *b,
 		*op = RTPC_OP_DESTROY;
 		return 0;
 	}
-	if (m->body_len > 0 && m->ctype.len == 0)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL,
-		    "sip message has a body but no Content-Type");
+	/* a broken message is an error, not "without SDP" */
+	if (check_ctype(m, err) == -1 || ((rtpc_span_eq(b, m->ctype,
+	    "application/sdp") || (m->multipart &&
+	    rtpc_sip_find_sdp(b, &r->sip, NULL) == 0)) &&
+	    check_cut(b, m, err) == -1))
+		return -1;
 	sdp = has_sdp(r, b);
 	snprintf(cseq, sizeof(cseq), "%.*s", (int)m->cseq.len, b + m->cseq.off);
 	if (m->is_request && rtpc_span_eq(b, meth, "INVITE")) {
