@@ -175,6 +175,16 @@ NOT_COVERED = {
         'one node, so both sides must use it; with several nodes the '
         'module\'s byte-sum hash and rtpp\'s rendezvous hashing choose '
         'differently on purpose (tests/health.bats covers rtpp\'s).'),
+    'content-length': (
+        'README "Choices" (Content-Length is the body): every message of '
+        'the harness has a right Content-Length; what Kamailio does with '
+        'bytes after it is its core\'s business, not the module\'s '
+        '(tests/sip-bodies.bats covers rtpp\'s).'),
+    'marker-escapes': (
+        'README "Choices" (nortpproxy_str decoded wherever it is set): '
+        'group "marker" compares the module\'s own double-quoted example; '
+        'options, plain files and inner line breaks have no module '
+        'counterpart (tests/unit/test-config.c covers them).'),
     'all-down-exit-3': (
         'README "Choices" (exit 3 at once when every node is down): only '
         'the first call after a failure is compared (group "down"); the '
@@ -201,6 +211,8 @@ README_ITEMS = [
     (r'rtpp-destroy skips z<n> whole', 'destroy-z-digits'),
     (r'Flag z without a ptime', 'bare-z'),
     (r'An m= port with a count', 'port-count'),
+    (r'Content-Length is the body', 'content-length'),
+    (r'nortpproxy_str is decoded like', 'marker-escapes'),
 ]
 
 FLAG_LETTERS = set('123abceflortwxz0123456789')
