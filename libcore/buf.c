@@ -35,8 +35,10 @@ reserve(struct rtpc_buf *b, size_t n)
 	if (want <= b->cap)
 		return 0;
 	ncap = b->cap ? b->cap : 256;
-	while (ncap < want)
+	while (ncap < want && ncap <= (size_t)-1 / 2)
 		ncap *= 2;
+	if (ncap < want)
+		ncap = want;
 	if ((p = realloc(b->data, ncap)) == NULL) {
 		b->toobig = b->nomem = 1;
 		return -1;

@@ -30,6 +30,7 @@ struct run {
 	struct rtpc_call call;
 	char		*own[8];	/* strings copied out of the message */
 	int		 nown;
+	int		 nomem;		/* a copy failed */
 	struct rtpc_plan plan;
 	struct rtpc_pset ps;
 	struct rtpc_state state;
@@ -84,8 +85,10 @@ own_span(struct run *r, const char *b, struct rtpc_span s)
 
 	if (s.len == 0 || r->nown == (int)(sizeof(r->own) / sizeof(r->own[0])))
 		return NULL;
-	if ((p = rtpc_strndup(b + s.off, s.len)) == NULL)
+	if ((p = rtpc_strndup(b + s.off, s.len)) == NULL) {
+		r->nomem = 1;
 		return NULL;
+	}
 	r->own[r->nown++] = p;
 	return p;
 }
@@ -676,6 +679,8 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 	const char *b;
 	size_t blen;
 
+	if (j->set->marker == NULL)	/* its default could not be copied */
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	if (rtpc_flags_parse(j->flags ? j->flags : "", j->op ==
 	    RTPC_OP_MANAGE ? RTPC_OP_OFFER : j->op, &fl, err) == -1)
 		return -1;
@@ -687,6 +692,9 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 		if (rtpc_sip_parse(b, blen, &r->sip, err) == -1)
 			return -1;
 		call_from_sip(r, b);
+		if (r->nomem)
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "out of memory");
 		/* what follows Content-Length is not written out either */
 		blen = r->sip.body_off + r->sip.body_len;
 	} else if (inner == RTPC_FORM_AUTO && needs_sdp(j->op))

@@ -288,7 +288,8 @@ plan_destroy(const struct rtpc_flags *fl, const struct rtpc_call *call,
 	if (call->ttag != NULL && !fl->t)
 		rtpc_buf_printf(&r, " %s", call->ttag);
 	c.rest = r.data;
-	if (c.rest == NULL || add_cmd(pl, &c) == -1) {
+	/* a part of the command (D without its To-tag) must never go out */
+	if (r.toobig || c.rest == NULL || add_cmd(pl, &c) == -1) {
 		free(c.rest);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	}
@@ -508,7 +509,8 @@ plan_info(const struct rtpc_extra *x, struct rtpc_plan *pl,
 		strlcpy(c.mods, c.letter == 'G' ? "v" : "l", sizeof(c.mods));
 	c.rest = r.data;
 	pl->callid = strdup("-");
-	if (c.rest == NULL || pl->callid == NULL || add_cmd(pl, &c) == -1) {
+	if (r.toobig || c.rest == NULL || pl->callid == NULL ||
+	    add_cmd(pl, &c) == -1) {
 		free(c.rest);
 		rtpc_plan_free(pl);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
