@@ -101,7 +101,8 @@ view(const char *b, size_t len, struct rtpc_sip *m, struct rtpc_sdp *sdp)
 	size_t off = 0;
 
 	if (rtpc_sip_detect(b, len)) {
-		if (rtpc_sip_parse(b, len, m, NULL) == -1)
+		if (rtpc_sip_parse(b, len, m, NULL) == -1 ||
+		    rtpc_sip_find_sdp(b, m, NULL) == -1)
 			return -1;
 		off = m->sdp.off;
 		len = m->sdp.len;
@@ -112,12 +113,15 @@ view(const char *b, size_t len, struct rtpc_sip *m, struct rtpc_sdp *sdp)
 	return rtpc_sdp_parse(b, off, len, sdp, NULL);
 }
 
-/* Destroy, and manage when it does nothing: the message goes through. */
+/* Destroy, and manage when it does nothing: the message goes through,
+ * without what follows its Content-Length. */
 static void
 same_message(const char *in, size_t inlen, const char *out, size_t outlen,
     enum rtpc_form form)
 {
 	struct rtpc_buf a, b;
+	struct rtpc_sip m;
+	size_t alen;
 
 	if (form == RTPC_FORM_AUTO) {	/* no input at all */
 		CHECK(outlen == 0);
@@ -125,8 +129,12 @@ same_message(const char *in, size_t inlen, const char *out, size_t outlen,
 	}
 	CHECK(unwrap(in, inlen, form, &a) == 0);
 	CHECK(unwrap(out, outlen, form, &b) == 0);
-	CHECK(a.len == b.len && (a.len == 0 || memcmp(a.data, b.data,
-	    a.len) == 0));
+	alen = a.len;
+	if (a.len > 0 && rtpc_sip_detect(a.data, a.len) &&
+	    rtpc_sip_parse(a.data, a.len, &m, NULL) == 0)
+		alen = m.body_off + m.body_len;
+	CHECK(alen == b.len && (alen == 0 || memcmp(a.data, b.data,
+	    alen) == 0));
 	rtpc_buf_free(&a);
 	rtpc_buf_free(&b);
 }
@@ -149,11 +157,10 @@ rw_check(const char *in, size_t inlen, const char *out, size_t outlen,
 	CHECK(view(a.data, a.len, &ma, &sa) == 0);
 	CHECK(view(b.data, b.len, &mb, &sb) == 0);
 	CHECK(sa.nstreams == sb.nstreams && sa.nsessions == sb.nsessions);
-	/* bytes after the Content-Length body go through unchanged */
+	/* bytes after the Content-Length body are not written */
 	ea = ma.body_off + ma.body_len;
 	eb = mb.body_off + mb.body_len;
-	CHECK(a.len - ea == b.len - eb &&
-	    memcmp(a.data + ea, b.data + eb, a.len - ea) == 0);
+	CHECK(b.len == eb);
 	for (k = 0; k < sb.nstreams; k++) {
 		struct rtpc_span p = sb.streams[k].port, q = sa.streams[k].port;
 		long port = 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * fuzz-sip: rtpc_sip_detect and rtpc_sip_parse on arbitrary bytes, then
+ * fuzz-sip: rtpc_sip_detect, rtpc_sip_parse and rtpc_sip_find_sdp on
+ * arbitrary bytes (NUL bytes included: a body part may be binary), then
  * the SDP parser on the body the SIP view points at (an SDP that does
  * not start the buffer), and the tag of a lone From/To value.
  */
@@ -41,9 +42,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK_SPAN(m.via[i].received, 0, size);
 	}
 	CHECK(m.body_off <= size && m.body_len <= size - m.body_off);
+	CHECK(m.body_off + m.body_len + m.after_body == size);
 	CHECK_SPAN(m.sdp, m.body_off, m.body_off + m.body_len);
 	if (rtpc_sip_parse(b, size, &m, NULL) != 0)	/* same again */
 		abort();
+	if (rtpc_sip_find_sdp(b, &m, &err) == -1) {
+		CHECK(m.multipart && err.msg[0] != '\0');
+		return 0;
+	}
+	CHECK_SPAN(m.sdp, m.body_off, m.body_off + m.body_len);
 	if (rtpc_sdp_parse(b, m.sdp.off, m.sdp.len, &sdp, &err) == 0) {
 		CHECK(sdp.end <= m.sdp.off + m.sdp.len);
 		for (i = 0; i < sdp.nstreams; i++)

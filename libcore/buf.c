@@ -17,7 +17,11 @@ rtpc_buf_init(struct rtpc_buf *b, size_t max)
 	b->max = max ? max : (size_t)RTPC_INPUT_MAX * 2;
 }
 
-/* Make room for n more bytes plus a NUL; -1 when over the cap or ENOMEM. */
+/*
+ * Make room for n more bytes plus a NUL; -1 when over the cap or ENOMEM.
+ * A failure sticks: the buffer holds a part of what was meant, so every
+ * later append fails too and the caller's one check at the end sees it.
+ */
 static int
 reserve(struct rtpc_buf *b, size_t n)
 {
@@ -32,10 +36,14 @@ reserve(struct rtpc_buf *b, size_t n)
 	if (want <= b->cap)
 		return 0;
 	ncap = b->cap ? b->cap : 256;
-	while (ncap < want)
+	while (ncap < want && ncap <= (size_t)-1 / 2)
 		ncap *= 2;
-	if ((p = realloc(b->data, ncap)) == NULL)
+	if (ncap < want)
+		ncap = want;
+	if ((p = realloc(b->data, ncap)) == NULL) {
+		b->toobig = b->nomem = 1;
 		return -1;
+	}
 	b->data = p;
 	b->cap = ncap;
 	return 0;
@@ -68,7 +76,11 @@ rtpc_buf_printf(struct rtpc_buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || reserve(b, (size_t)n) == -1)
+	if (n < 0) {
+		b->toobig = b->nomem = 1;
+		return -1;
+	}
+	if (reserve(b, (size_t)n) == -1)
 		return -1;
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
@@ -81,9 +93,16 @@ void
 rtpc_buf_reset(struct rtpc_buf *b)
 {
 	b->len = 0;
-	b->toobig = 0;
+	b->toobig = b->nomem = 0;
 	if (b->data != NULL)
 		b->data[0] = '\0';
+}
+
+/* Why an append failed, for an error message. */
+const char *
+rtpc_buf_why(const struct rtpc_buf *b)
+{
+	return b->nomem ? "out of memory" : "too large";
 }
 
 void
@@ -92,4 +111,5 @@ rtpc_buf_free(struct rtpc_buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->toobig = b->nomem = 0;
 }

@@ -13,7 +13,10 @@ struct rtpc_buf {
 	size_t	 len;
 	size_t	 cap;
 	size_t	 max;		/* hard limit; 0 means RTPC_INPUT_MAX * 2 */
-	int	 toobig;	/* set once an append went over max */
+	int	 toobig;	/* set once an append failed: over max, or
+				   out of memory (then nomem is set too);
+				   every later append fails as well */
+	int	 nomem;
 };
 
 void	 rtpc_buf_init(struct rtpc_buf *, size_t);
@@ -22,6 +25,7 @@ int	 rtpc_buf_addstr(struct rtpc_buf *, const char *);
 int	 rtpc_buf_printf(struct rtpc_buf *, const char *, ...)
 	    __attribute__((__format__(__printf__, 2, 3)));
 void	 rtpc_buf_reset(struct rtpc_buf *);
+const char *rtpc_buf_why(const struct rtpc_buf *);
 void	 rtpc_buf_free(struct rtpc_buf *);
 
 #endif

@@ -161,16 +161,53 @@ origin_prefix(char *buf, size_t sz, const struct rtpc_origin *o)
 		snprintf(buf, sz, "%s: ", o->what);
 }
 
+/*
+ * Decode the escapes that Kamailio's cfg parser decodes in a string
+ * (\r \n \t \\ \"), in place; any other backslash stays as it is.
+ */
+char *
+rtpc_cfg_unescape(char *v)
+{
+	char *r = v, *w = v;
+
+	while (*r != '\0') {
+		if (*r == '\\' && r[1] != '\0' && strchr("rnt\\\"", r[1])) {
+			r++;
+			*w++ = *r == 'r' ? '\r' : *r == 'n' ? '\n' :
+			    *r == 't' ? '\t' : *r;
+			r++;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+	return v;
+}
+
+/*
+ * The marker as the module takes nortpproxy_str: escapes decoded, the
+ * trailing CR/LF stripped (the rewrite ends the line like the body's
+ * other lines).  1 when a line break is left inside: the marker is one
+ * SDP line.
+ */
 static int
 set_marker(struct rtpc_settings *s, const char *v)
 {
-	size_t n = strlen(v);
+	char *m;
+	size_t n;
 
-	while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n'))
-		n--;
+	if ((m = strdup(v)) == NULL)
+		return -1;
+	rtpc_cfg_unescape(m);
+	n = strlen(m);
+	while (n > 0 && (m[n - 1] == '\r' || m[n - 1] == '\n'))
+		m[--n] = '\0';
+	if (strpbrk(m, "\r\n") != NULL) {
+		free(m);
+		return 1;
+	}
 	free(s->marker);
-	s->marker = rtpc_strndup(v, n);
-	return s->marker == NULL ? -1 : 0;
+	s->marker = m;
+	return 0;
 }
 
 static int
@@ -249,7 +286,10 @@ rtpc_settings_set(struct rtpc_settings *s, const char *key, const char *v,
 		rc = *v == '\0' ? (free(s->force_socket),
 		    s->force_socket = NULL, 0) : set_string(&s->force_socket, v);
 	} else if (strcmp(key, "nortpproxy_str") == 0) {
-		rc = set_marker(s, v);
+		if ((rc = set_marker(s, v)) == 1)
+			return rtpc_err_set(err, RTPC_EXIT_USAGE,
+			    "%snortpproxy_str: a line break inside the marker "
+			    "(it is one SDP line)", pfx);
 	} else if (strcmp(key, "timeout_socket") == 0) {
 		if (*v != '\0' && !rtpc_token_safe(v, strlen(v)))
 			return rtpc_err_set(err, RTPC_EXIT_USAGE,
@@ -295,10 +335,11 @@ trim(char *s)
 }
 
 /*
- * Take a quoted string ("..." or '...', no escapes) or a bare word from
- * *pp, NUL-terminate it in place and store in *term the separator that
+ * Take a quoted string ("..." or '...') or a bare word from *pp,
+ * NUL-terminate it in place and store in *term the separator that
  * followed it (',' or ')', consumed) or '\0'.  Returns NULL on a
- * missing quote.
+ * missing quote.  A backslash escapes a double quote inside "...";
+ * escapes are left for the setting to decode (nortpproxy_str does).
  */
 static char *
 take_value(char **pp, char *term)
@@ -310,7 +351,9 @@ take_value(char **pp, char *term)
 	if (*p == '"' || *p == '\'') {
 		q = *p++;
 		v = p;
-		if ((p = strchr(p, q)) == NULL)
+		while (*p != '\0' && *p != q)
+			p += q == '"' && *p == '\\' && p[1] != '\0' ? 2 : 1;
+		if (*p == '\0')
 			return NULL;
 		*p++ = '\0';
 	} else {

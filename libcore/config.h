@@ -54,7 +54,8 @@ struct rtpc_settings {
 	int	  retr;			/* rtpproxy_retr */
 	long	  disable_tout;		/* rtpproxy_disable_tout, seconds */
 	char	 *force_socket;
-	char	 *marker;		/* nortpproxy_str, CR/LF stripped */
+	char	 *marker;		/* nortpproxy_str: escapes decoded,
+					   trailing CR/LF stripped */
 	char	 *timeout_socket;
 	char	 *state_dir;
 	enum rtpc_ice ice;		/* ice_candidate_priority */
@@ -82,5 +83,6 @@ size_t	 rtpc_pset_select(const struct rtpc_pset *, int,
 int	 rtpc_pset_has_set(const struct rtpc_pset *, int);
 
 int	 rtpc_parse_seconds(const char *, long, long, long *);
+char	*rtpc_cfg_unescape(char *);
 
 #endif

@@ -31,6 +31,7 @@ struct run {
 	struct rtpc_call call;
 	char		*own[8];	/* strings copied out of the message */
 	int		 nown;
+	int		 nomem;		/* a copy failed */
 	struct rtpc_plan plan;
 	struct rtpc_pset ps;
 	struct rtpc_state state;
@@ -89,8 +90,10 @@ own_span(struct run *r, const char *b, struct rtpc_span s)
 
 	if (s.len == 0 || r->nown == (int)(sizeof(r->own) / sizeof(r->own[0])))
 		return NULL;
-	if ((p = rtpc_strndup(b + s.off, s.len)) == NULL)
+	if ((p = rtpc_strndup(b + s.off, s.len)) == NULL) {
+		r->nomem = 1;
 		return NULL;
+	}
 	r->own[r->nown++] = p;
 	return p;
 }
@@ -167,8 +170,11 @@ read_form(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 	if (f == RTPC_FORM_BASE64) {
 		rtpc_buf_init(&r->dec, RTPC_INPUT_MAX);
 		if (rtpc_b64_decode(in, len, &r->dec, &bad) == -1)
-			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "base64 input: bad data at byte %zu", bad + 1);
+			return r->dec.toobig ? rtpc_err_set(err,
+			    RTPC_EXIT_FAIL, "base64 input: %s",
+			    rtpc_buf_why(&r->dec)) : rtpc_err_set(err,
+			    RTPC_EXIT_FAIL, "base64 input: bad data at byte %zu",
+			    bad + 1);
 		*msg = r->dec.data ? r->dec.data : "";
 		*mlen = r->dec.len;
 		*inner = sniff(*msg, *mlen);
@@ -251,38 +257,101 @@ call_overrides(const struct rtpc_job *j, struct run *r)
 		r->call.is_ack = j->op == RTPC_OP_ANSWER;
 }
 
+/* Are the bytes all line ends (a stack's trailing CRLF)? */
+static int
+only_eols(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != '\r' && p[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/*
+ * Bytes after Content-Length are not the body (RFC 3261 18.3); when the
+ * body then ends inside a line of its SDP (m->sdp found), the message
+ * was cut, not the SDP written wrong: say so with both lengths.
+ */
+static int
+check_cut(const char *b, const struct rtpc_sip *m, struct rtpc_err *err)
+{
+	size_t end = m->body_off + m->body_len;
+
+	if (m->after_body > 0 && m->sdp.len > 0 &&
+	    m->sdp.off + m->sdp.len == end && b[end - 1] != '\n' &&
+	    !only_eols(b + end, m->after_body))
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		    "Content-Length %zu ends the body inside an SDP line, "
+		    "but %zu bytes follow the headers", m->body_len,
+		    m->body_len + m->after_body);
+	return 0;
+}
+
+/* A body needs a Content-Type, as the module has it. */
+static int
+check_ctype(const struct rtpc_sip *m, struct rtpc_err *err)
+{
+	if (m->body_len > 0 && m->ctype.len == 0)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		    "sip message has a body but no Content-Type");
+	return 0;
+}
+
+/* The SDP of a SIP message: the body as Content-Type and Content-Length
+ * say. */
+static int
+sip_sdp(const char *b, struct rtpc_sip *m, struct rtpc_err *err)
+{
+	char esc[128];
+
+	if (check_ctype(m, err) == -1)
+		return -1;
+	if (m->ctype.len > 0 && !m->multipart &&
+	    !rtpc_span_eq(b, m->ctype, "application/sdp")) {
+		rtpc_escape(esc, sizeof(esc), b + m->ctype.off, m->ctype.len);
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		    "Content-Type %s is not application/sdp", esc);
+	}
+	if (m->body_len == 0)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		    "sip message has no body");
+	if (rtpc_sip_find_sdp(b, m, err) == -1)
+		return -1;
+	return check_cut(b, m, err);
+}
+
 /* Find and parse the SDP of the message; check the marker. */
 static int
 take_sdp(struct rtpc_job *j, struct run *r, const char *b, size_t len,
     const struct rtpc_flags *fl, struct rtpc_err *err)
 {
+	struct rtpc_sip *m = &r->sip;
 	size_t off = 0, blen = len;
 
 	if (r->call.is_sip) {
-		const struct rtpc_sip *m = &r->sip;
-
-		char esc[128];
-
-		if (m->ctype.len > 0 && !m->multipart &&
-		    !rtpc_span_eq(b, m->ctype, "application/sdp")) {
-			rtpc_escape(esc, sizeof(esc), b + m->ctype.off,
-			    m->ctype.len);
-			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "Content-Type %s is not application/sdp", esc);
-		}
-		if (m->body_len == 0)
-			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "sip message has no body");
+		if (sip_sdp(b, m, err) == -1)
+			return -1;
 		off = m->sdp.off;
 		blen = m->sdp.len;
 	}
 	if (!fl->f && rtpc_sdp_has_marker(b, r->call.is_sip ?
-	    r->sip.body_off : 0, r->call.is_sip ? r->sip.body_len : len,
+	    m->body_off : 0, r->call.is_sip ? m->body_len : len,
 	    j->set->marker))
 		return rtpc_err_set(err, RTPC_EXIT_PROXIED,
 		    "already proxied: the body has '%s' (flag f sends anyway)",
 		    j->set->marker);
-	return rtpc_sdp_parse(b, off, blen, &r->sdp, err);
+	if (rtpc_sdp_parse(b, off, blen, &r->sdp, err) == -1) {
+		size_t n = strlen(err->msg);
+
+		if (r->call.is_sip && m->after_body > 0 && m->has_clen)
+			snprintf(err->msg + n, sizeof(err->msg) - n,
+			    " (the body ends at Content-Length %zu; %zu more "
+			    "bytes not read)", m->body_len, m->after_body);
+		return -1;
+	}
+	return 0;
 }
 
 /* --dry-run: the commands as a relay with every capability gets them. */
@@ -298,7 +367,8 @@ dry_run(struct rtpc_job *j, struct run *r, struct rtpc_err *err)
 	}
 	j->ncmds = (int)r->plan.n;
 	if (j->out.toobig)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "output too large");
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "output %s",
+		    rtpc_buf_why(&j->out));
 	return 0;
 }
 
@@ -486,7 +556,8 @@ emit(struct rtpc_job *j, const char *p, size_t len, struct rtpc_span sdp,
 	else
 		rtpc_buf_add(&j->out, p, len);
 	if (j->out.toobig)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "output too large");
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "output %s",
+		    rtpc_buf_why(&j->out));
 	return 0;
 }
 
@@ -495,10 +566,9 @@ static int
 has_sdp(struct run *r, const char *b)
 {
 	struct rtpc_sdp sdp;
-	const struct rtpc_sip *m = &r->sip;
+	struct rtpc_sip *m = &r->sip;
 
-	if (m->body_len == 0 || (m->ctype.len > 0 && !m->multipart &&
-	    !rtpc_span_eq(b, m->ctype, "application/sdp")))
+	if (sip_sdp(b, m, NULL) == -1)
 		return 0;
 	if (rtpc_sdp_parse(b, m->sdp.off, m->sdp.len, &sdp, NULL) == -1)
 		return 0;
@@ -546,6 +616,12 @@ manage_decide(struct rtpc_job *j, struct run *r, const char *b,
 		*op = RTPC_OP_DESTROY;
 		return 0;
 	}
+	/* a broken message is an error, not "without SDP" */
+	if (check_ctype(m, err) == -1 || ((rtpc_span_eq(b, m->ctype,
+	    "application/sdp") || (m->multipart &&
+	    rtpc_sip_find_sdp(b, &r->sip, NULL) == 0)) &&
+	    check_cut(b, m, err) == -1))
+		return -1;
 	sdp = has_sdp(r, b);
 	snprintf(cseq, sizeof(cseq), "%.*s", (int)m->cseq.len, b + m->cseq.off);
 	if (m->is_request && rtpc_span_eq(b, meth, "INVITE")) {
@@ -613,6 +689,8 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 	const char *b;
 	size_t blen;
 
+	if (j->set->marker == NULL)	/* its default could not be copied */
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	if (rtpc_flags_parse(j->flags ? j->flags : "", j->op ==
 	    RTPC_OP_MANAGE ? RTPC_OP_OFFER : j->op, &fl, err) == -1)
 		return -1;
@@ -624,6 +702,11 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 		if (rtpc_sip_parse(b, blen, &r->sip, err) == -1)
 			return -1;
 		call_from_sip(r, b);
+		if (r->nomem)
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "out of memory");
+		/* what follows Content-Length is not written out either */
+		blen = r->sip.body_off + r->sip.body_len;
 	} else if (inner == RTPC_FORM_AUTO && needs_sdp(j->op))
 		return rtpc_err_set(err, RTPC_EXIT_FAIL,
 		    "no input: give an SDP body or a SIP message on stdin");
@@ -673,6 +756,10 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 	if (!needs_sdp(j->op)) {
 		if (check_destroy(j, r, err) == -1)
 			return -1;
+		/* the body does not matter here; --output sdp shows its SDP
+		 * part when it has one */
+		if (r->call.is_sip && rtpc_sip_find_sdp(b, &r->sip, NULL) == 0)
+			sdp_in = r->sip.sdp;
 		return emit(j, b, blen, sdp_in, err);
 	}
 	if (take_replies(j, r, b, err) == -1)
@@ -701,6 +788,9 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 			rtpc_buf_add(&j->ex.before, b + sdp_in.off, sdp_in.len);
 			rtpc_buf_add(&j->ex.after, tmp.data + sdp_out.off,
 			    sdp_out.len);
+			if (j->ex.before.toobig || j->ex.after.toobig)
+				rc = rtpc_err_set(err, RTPC_EXIT_FAIL,
+				    "--explain: out of memory");
 		}
 		if (rc == 0)
 			rc = emit(j, tmp.data, tmp.len, sdp_out, err);

@@ -226,21 +226,25 @@ addr_af(const char *a)
 	return strchr(a, ':') != NULL ? 6 : 4;
 }
 
-/* The payload types of an m= line joined with commas. */
-static char *
-payload_list(const char *b, const struct rtpc_sdp_stream *st)
+/*
+ * The payload types of an m= line joined with commas in *out (NULL when
+ * there are none); -1 when out of memory.
+ */
+static int
+payload_list(const char *b, const struct rtpc_sdp_stream *st, char **out)
 {
 	struct rtpc_buf o;
 	size_t i = st->fmts.off, end = st->fmts.off + st->fmts.len;
 
+	*out = NULL;
 	rtpc_buf_init(&o, 0);
 	while (i < end) {
 		size_t s;
 
-		while (i < end && b[i] == ' ')
+		while (i < end && (b[i] == ' ' || b[i] == '\t'))
 			i++;
 		s = i;
-		while (i < end && b[i] != ' ')
+		while (i < end && b[i] != ' ' && b[i] != '\t')
 			i++;
 		if (i > s) {
 			if (o.len > 0)
@@ -248,11 +252,14 @@ payload_list(const char *b, const struct rtpc_sdp_stream *st)
 			rtpc_buf_add(&o, b + s, i - s);
 		}
 	}
-	if (o.len == 0 || o.toobig) {
+	if (o.toobig) {
 		rtpc_buf_free(&o);
-		return NULL;
+		return -1;
 	}
-	return o.data;
+	if (o.len == 0)
+		rtpc_buf_free(&o);
+	*out = o.data;
+	return 0;
 }
 
 static int
@@ -284,7 +291,8 @@ plan_destroy(const struct rtpc_flags *fl, const struct rtpc_call *call,
 	if (call->ttag != NULL && !fl->t)
 		rtpc_buf_printf(&r, " %s", call->ttag);
 	c.rest = r.data;
-	if (c.rest == NULL || add_cmd(pl, &c) == -1) {
+	/* a part of the command (D without its To-tag) must never go out */
+	if (r.toobig || c.rest == NULL || add_cmd(pl, &c) == -1) {
 		free(c.rest);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	}
@@ -355,8 +363,8 @@ plan_stream(enum rtpc_op op, const struct rtpc_flags *fl,
 	if (sa->af == 6)
 		strlcat(c.mods, "6", sizeof(c.mods));
 	c.z = fl->z;
-	if (rtpc_sdp_is_rtp(b, st))
-		c.clist = payload_list(b, st);
+	if (rtpc_sdp_is_rtp(b, st) && payload_list(b, st, &c.clist) == -1)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	if (fl->r || fl->a || call->source_ip == NULL)
 		snprintf(addr, sizeof(addr), "%.*s", (int)sa->addr.len,
 		    b + sa->addr.off);
@@ -383,7 +391,10 @@ plan_stream(enum rtpc_op op, const struct rtpc_flags *fl,
 		rtpc_buf_init(&nt, 0);
 		rtpc_buf_printf(&tag, "%s %s", call->callid, call->ftag);
 		rtpc_buf_printf(&nt, " %s ", set->timeout_socket);
-		rtpc_pct_encode(tag.data, &nt);
+		if (!tag.toobig)
+			rtpc_pct_encode(tag.data, &nt);
+		if (tag.toobig || nt.toobig)
+			r.toobig = 1;	/* fail the command below */
 		rtpc_buf_free(&tag);
 		c.notify = nt.data;
 	}
@@ -419,7 +430,9 @@ rtpc_plan_build(enum rtpc_op op, const struct rtpc_flags *fl,
 	    check_token("source address", call->source_ip, err) == -1)
 		return -1;
 	rtpc_buf_init(&cid, 0);
-	if (callid_sent(fl, call, set, &cid, err) == -1) {
+	if (callid_sent(fl, call, set, &cid, err) == -1 || cid.toobig) {
+		if (cid.toobig)
+			rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 		rtpc_buf_free(&cid);
 		return -1;
 	}
@@ -501,7 +514,8 @@ plan_info(const struct rtpc_extra *x, struct rtpc_plan *pl,
 		strlcpy(c.mods, c.letter == 'G' ? "v" : "l", sizeof(c.mods));
 	c.rest = r.data;
 	pl->callid = strdup("-");
-	if (c.rest == NULL || pl->callid == NULL || add_cmd(pl, &c) == -1) {
+	if (r.toobig || c.rest == NULL || pl->callid == NULL ||
+	    add_cmd(pl, &c) == -1) {
 		free(c.rest);
 		rtpc_plan_free(pl);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");

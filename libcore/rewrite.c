@@ -86,7 +86,7 @@ edit_cmp(const void *a, const void *b)
 /*
  * Point an address field at the relay: same family, replace the address
  * (a null address stays: hold is kept); other family, replace from the
- * family digit on.
+ * family digit on.  A multicast /ttl goes with the old address.
  */
 static void
 addr_edit(struct edits *es, const struct rtpc_sdp_addr *a, const char *addr,
@@ -96,10 +96,10 @@ addr_edit(struct edits *es, const struct rtpc_sdp_addr *a, const char *addr,
 		return;
 	if (a->af == af) {
 		if (!a->null)
-			edit_add(es, a->addr.off, a->addr.len, "%s", addr);
+			edit_add(es, a->field.off, a->field.len, "%s", addr);
 		return;
 	}
-	edit_add(es, a->fam.off + 2, a->addr.off + a->addr.len -
+	edit_add(es, a->fam.off + 2, a->field.off + a->field.len -
 	    (a->fam.off + 2), "%d %s", af, addr);
 }
 
@@ -154,7 +154,8 @@ stream_edits(struct edits *es, const struct rtpc_rw *rw, int k,
 		first_af[st->session] = r->af;
 	}
 	if (!(st->port.len == 1 && rw->buf[st->port.off] == '0'))
-		edit_add(es, st->port.off, st->port.len, "%ld", r->port);
+		edit_add(es, st->portfield.off, st->portfield.len, "%ld",
+		    r->port);
 	for (i = 0; i < st->nrtcp; i++)
 		edit_add(es, st->rtcp[i].off, st->rtcp[i].len, "%ld",
 		    r->port + 1);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sdp.c: SDP parser.  Lines end in LF or CRLF; a bare CR, a NUL byte or
- * a line that is not "<letter>=" is an error naming the line.
+ * a line that is not "<letter>=" is an error naming the line.  Fields of
+ * o=, c= and m= are separated by runs of spaces or tabs, as the module's
+ * parser takes them.
  */
 #include <arpa/inet.h>
 
@@ -20,6 +22,44 @@ mkspan(size_t off, size_t len)
 	struct rtpc_span s = { off, len };
 
 	return s;
+}
+
+static int
+is_sp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static size_t
+skip_sp(const char *b, size_t p, size_t e)
+{
+	while (p < e && is_sp(b[p]))
+		p++;
+	return p;
+}
+
+static size_t
+skip_token(const char *b, size_t p, size_t e)
+{
+	while (p < e && !is_sp(b[p]))
+		p++;
+	return p;
+}
+
+/* Skip "/<digits>" groups (a multicast TTL and count, a port count);
+ * (size_t)-1 when a '/' is not followed by digits. */
+static size_t
+skip_slashes(const char *b, size_t p, size_t e, int most)
+{
+	while (most-- > 0 && p < e && b[p] == '/') {
+		size_t s = ++p;
+
+		while (p < e && isdigit((unsigned char)b[p]))
+			p++;
+		if (p == s || p - s > 5)
+			return (size_t)-1;
+	}
+	return p;
 }
 
 /*
@@ -75,33 +115,34 @@ addr_fqdn(const char *a, size_t len)
 
 /*
  * Parse "IN IP4 addr" from the tokens starting at p (within the line
- * [p, e)).  For c= a "/ttl" suffix is left out of the address span.
+ * [p, e)).  For c= a multicast "/ttl[/count]" (IPv6: "/count") is left
+ * out of the address span and kept in the field span: the relay's
+ * unicast address takes no suffix.
  */
 static int
 parse_addr(const char *b, size_t p, size_t e, int is_c,
     struct rtpc_sdp_addr *a)
 {
-	size_t s;
+	size_t s, fe;
 
-	while (p < e && b[p] == ' ')
-		p++;
-	if (e - p < 3 || strncmp(b + p, "IN ", 3) != 0)
+	p = skip_sp(b, p, e);
+	if (e - p < 3 || strncmp(b + p, "IN", 2) != 0 || !is_sp(b[p + 2]))
 		return -1;
-	p += 3;
-	while (p < e && b[p] == ' ')
-		p++;
+	p = skip_sp(b, p + 2, e);
 	if (e - p < 4 || (strncmp(b + p, "IP4", 3) != 0 &&
-	    strncmp(b + p, "IP6", 3) != 0) || b[p + 3] != ' ')
+	    strncmp(b + p, "IP6", 3) != 0) || !is_sp(b[p + 3]))
 		return -1;
 	a->fam = mkspan(p, 3);
 	a->af = b[p + 2] == '4' ? 4 : 6;
-	p += 4;
-	while (p < e && b[p] == ' ')
-		p++;
+	p = skip_sp(b, p + 3, e);
 	s = p;
-	while (p < e && b[p] != ' ' && !(is_c && b[p] == '/'))
+	while (p < e && !is_sp(b[p]) && !(is_c && b[p] == '/'))
 		p++;
 	a->addr = mkspan(s, p - s);
+	fe = is_c ? skip_slashes(b, p, e, 2) : p;
+	if (fe == (size_t)-1 || (fe < e && !is_sp(b[fe])))
+		return -1;
+	a->field = mkspan(s, fe - s);
 	if (!addr_valid(b + s, p - s, a->af) && !addr_fqdn(b + s, p - s))
 		return -1;
 	a->null = rtpc_addr_null(b + s, p - s, a->af);
@@ -116,37 +157,33 @@ parse_origin(const char *b, size_t p, size_t e, struct rtpc_sdp_addr *a)
 	int k;
 
 	for (k = 0; k < 3; k++) {
-		while (p < e && b[p] == ' ')
-			p++;
+		p = skip_sp(b, p, e);
 		if (p == e)
 			return -1;
-		while (p < e && b[p] != ' ')
-			p++;
+		p = skip_token(b, p, e);
 	}
 	if (parse_addr(b, p, e, 0, a) == -1)
 		return -1;
 	/* nothing may follow the address */
-	p = a->addr.off + a->addr.len;
-	while (p < e && b[p] == ' ')
-		p++;
-	return p == e ? 0 : -1;
+	return skip_sp(b, a->addr.off + a->addr.len, e) == e ? 0 : -1;
 }
 
-/* m=<media> <port>[/<n>] <proto> <fmt> ... */
+/*
+ * m=<media> <port>[/<count>] <proto> <fmt> ...  The count goes with the
+ * port (portfield): the relay gets one port and the rewrite drops it.
+ */
 static int
 parse_mline(const char *b, size_t p, size_t e, struct rtpc_sdp_stream *st)
 {
-	size_t s;
+	size_t s, pe;
 	long port = 0;
 
 	s = p;
-	while (p < e && b[p] != ' ')
-		p++;
+	p = skip_token(b, p, e);
 	st->media = mkspan(s, p - s);
 	if (st->media.len == 0 || p == e)
 		return -1;
-	p++;
-	s = p;
+	s = p = skip_sp(b, p, e);
 	while (p < e && isdigit((unsigned char)b[p])) {
 		port = port * 10 + (b[p] - '0');
 		if (port > 65535)
@@ -156,21 +193,20 @@ parse_mline(const char *b, size_t p, size_t e, struct rtpc_sdp_stream *st)
 	if (p == s || p - s > 5)
 		return -1;
 	st->port = mkspan(s, p - s);
-	if (p < e && b[p] == '/') {
-		for (p++; p < e && isdigit((unsigned char)b[p]); p++)
-			;
-	}
-	if (p == e || b[p] != ' ')
+	if ((pe = skip_slashes(b, p, e, 1)) == (size_t)-1)
 		return -1;
-	p++;
-	s = p;
-	while (p < e && b[p] != ' ')
-		p++;
+	st->portfield = mkspan(s, pe - s);
+	p = pe;
+	if (p == e || !is_sp(b[p]))
+		return -1;
+	s = p = skip_sp(b, p, e);
+	p = skip_token(b, p, e);
 	st->proto = mkspan(s, p - s);
 	if (st->proto.len == 0)
 		return -1;
-	while (p < e && b[p] == ' ')
-		p++;
+	p = skip_sp(b, p, e);
+	while (e > p && is_sp(b[e - 1]))
+		e--;
 	st->fmts = mkspan(p, e - p);
 	return 0;
 }
@@ -288,6 +324,9 @@ take_line(const char *b, char type, size_t ls, size_t p, size_t e, int line,
 		if (st == NULL)
 			break;
 		if (e - p >= 5 && strncmp(b + p, "rtcp:", 5) == 0) {
+			/* the value is replaced; trailing blanks stay */
+			while (e > p + 5 && is_sp(b[e - 1]))
+				e--;
 			if (add_rtcp(st, mkspan(p + 5, e - p - 5)) == -1)
 				return rtpc_err_set(err, RTPC_EXIT_FAIL,
 				    "out of memory");
@@ -406,7 +445,7 @@ int
 rtpc_sdp_is_rtp(const char *b, const struct rtpc_sdp_stream *st)
 {
 	static const char *const rtp[] = { "RTP/AVP", "RTP/AVPF", "RTP/SAVP",
-	    "RTP/SAVPF", NULL };
+	    "RTP/SAVPF", "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVPF", NULL };
 	int i;
 
 	for (i = 0; rtp[i] != NULL; i++)

@@ -18,6 +18,8 @@ struct rtpc_sdp_addr {
 	int		 present;
 	struct rtpc_span fam;		/* "IP4"/"IP6" */
 	struct rtpc_span addr;		/* the address (c=: before any /ttl) */
+	struct rtpc_span field;		/* the address with its /ttl[/n]: what
+					   a rewrite replaces */
 	int		 af;		/* 4 or 6 */
 	int		 null;		/* 0.0.0.0, or only '0' and ':' */
 	int		 line;		/* line number in the input */
@@ -28,6 +30,7 @@ struct rtpc_sdp_stream {
 	int		 line;		/* line number of m= */
 	struct rtpc_span media;		/* "audio" */
 	struct rtpc_span port;		/* port digits */
+	struct rtpc_span portfield;	/* the port with any /count */
 	struct rtpc_span proto;		/* "RTP/AVP" */
 	struct rtpc_span fmts;		/* payload types, space separated */
 	struct rtpc_sdp_addr c;		/* the stream's own c= */

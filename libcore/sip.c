@@ -427,7 +427,8 @@ find_sdp_part(const char *b, struct rtpc_span ct, struct rtpc_sip *m,
 /*
  * Parse a SIP message.  The body is Content-Length bytes after the
  * blank line (or everything after it without Content-Length); a
- * Content-Length past the end of the input is an error.
+ * Content-Length past the end of the input is an error.  A NUL byte is
+ * an error in the head only: body parts may be binary (SIP-I's ISUP).
  */
 int
 rtpc_sip_parse(const char *b, size_t len, struct rtpc_sip *m,
@@ -440,9 +441,6 @@ rtpc_sip_parse(const char *b, size_t len, struct rtpc_sip *m,
 	struct rtpc_span name = { 0, 0 }, val = { 0, 0 };
 
 	memset(m, 0, sizeof(*m));
-	if (memchr(b, '\0', len) != NULL)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL,
-		    "sip message contains a NUL byte");
 	for (;;) {
 		size_t ls = i, le;
 		const char *nl;
@@ -461,6 +459,10 @@ rtpc_sip_parse(const char *b, size_t len, struct rtpc_sip *m,
 		if (memchr(b + ls, '\r', le - ls) != NULL)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
 			    "sip line %d: bare CR", line_of(b, ls));
+		/* the head is text; only a body part may be binary */
+		if (memchr(b + ls, '\0', le - ls) != NULL)
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "sip line %d: NUL byte", line_of(b, ls));
 		if (first) {
 			if (parse_start(b, span(ls, le - ls), m, err) == -1)
 				return -1;
@@ -502,6 +504,8 @@ rtpc_sip_parse(const char *b, size_t len, struct rtpc_sip *m,
 				    HEADERS_MAX);
 		}
 	}
+	/* RFC 3261 18.3: the body is Content-Length bytes; what follows
+	 * them is not part of the message */
 	m->body_off = i;
 	if (!m->has_clen)
 		m->body_len = len - i;
@@ -509,6 +513,7 @@ rtpc_sip_parse(const char *b, size_t len, struct rtpc_sip *m,
 		return rtpc_err_set(err, RTPC_EXIT_FAIL,
 		    "Content-Length %zu but the body has %zu bytes",
 		    m->body_len, len - i);
+	m->after_body = len - i - m->body_len;
 	if (!seen[H_CALLID] || m->callid.len == 0)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL,
 		    "sip message has no Call-ID");
@@ -519,12 +524,25 @@ rtpc_sip_parse(const char *b, size_t len, struct rtpc_sip *m,
 		return rtpc_err_set(err, RTPC_EXIT_FAIL,
 		    "sip message has no CSeq header");
 	m->sdp = span(m->body_off, m->body_len);
+	m->ctype_full = ct;
 	if (m->ctype.len > 0 && rtpc_span_eq(b, m->ctype, "multipart/mixed")) {
 		m->multipart = 1;
-		if (m->body_len > 0 && find_sdp_part(b, ct, m, err) == -1)
-			return -1;
+		m->sdp = span(m->body_off, 0);
 	}
 	return 0;
+}
+
+/*
+ * Find the SDP of a parsed message: the whole body, or the first
+ * application/sdp part of a multipart/mixed body (m->sdp).  Only the
+ * commands that rewrite SDP need it: a BYE's body may be anything.
+ */
+int
+rtpc_sip_find_sdp(const char *b, struct rtpc_sip *m, struct rtpc_err *err)
+{
+	if (!m->multipart || m->body_len == 0)
+		return 0;
+	return find_sdp_part(b, m->ctype_full, m, err);
 }
 
 /*

@@ -34,12 +34,17 @@ struct rtpc_sip {
 	struct rtpc_span clen;		/* the digits of Content-Length */
 	size_t		body_off;	/* first byte after the blank line */
 	size_t		body_len;	/* as Content-Length says */
-	struct rtpc_span sdp;		/* the SDP inside the body */
+	size_t		after_body;	/* bytes after it: not the message's */
+	struct rtpc_span ctype_full;	/* Content-Type with its parameters */
+	struct rtpc_span sdp;		/* the SDP inside the body (multipart:
+					   len 0 until rtpc_sip_find_sdp) */
 	int		multipart;
 };
 
 int	 rtpc_sip_detect(const char *, size_t);
 int	 rtpc_sip_parse(const char *, size_t, struct rtpc_sip *,
+	    struct rtpc_err *);
+int	 rtpc_sip_find_sdp(const char *, struct rtpc_sip *,
 	    struct rtpc_err *);
 int	 rtpc_span_eq(const char *, struct rtpc_span, const char *);
 struct rtpc_span rtpc_sip_value_tag(const char *, size_t);

@@ -97,3 +97,11 @@ kamdiff() {
 @test "kamdiff down: a relay that never answers" {
 	kamdiff down
 }
+
+@test "kamdiff rules: SIP-I bodies, multicast c=, port counts, spaces, trailing blanks, codec lists, no Content-Type" {
+	kamdiff rules
+}
+
+@test "kamdiff marker: nortpproxy_str with \\r\\n, as the module documents it" {
+	kamdiff marker
+}

@@ -131,3 +131,21 @@ in_range() {
 	assert_no_out
 	[[ $stderr == *"relay returned port 0 (it does not know the call?)" ]]
 }
+
+@test "SIP-I call (binary ISUP parts): anchored, the ISUP bytes untouched, the BYE with its binary REL deletes the session" {
+	load lib/body
+	cid="rt6-$RANDOM@127.0.0.1"
+	message "$FIX/sip-i-invite.sip" "$cid" 40400 >"$work/inv"
+	message "$FIX/sip-i-bye.sip" "$cid" 0 >"$work/bye"
+	runx rtpp-offer <"$work/inv"
+	assert_equal "$status" 0
+	body_check "$work/inv" "$out" >"$work/sdp"
+	body_check "$FIX/sip-i-invite.sip" "$out" >/dev/null
+	in_range "$(mport "$work/sdp")"
+	grep -qa $'^a=nortpproxy:yes\r$' "$work/sdp"
+	assert_equal "$(rtpengine_sessions re)" 1
+	runx rtpp-destroy <"$work/bye"
+	assert_equal "$status" 0
+	cmp "$out" "$work/bye"
+	assert_equal "$(rtpengine_sessions re)" 0
+}

@@ -433,9 +433,12 @@ cli_warn(void *ctx, const char *msg)
 	warnx("%s", msg);
 }
 
-/* Read all of stdin, at most RTPC_INPUT_MAX bytes. */
+/*
+ * Read all of stdin, at most max bytes (more is an error: 1, "too
+ * large"); -1 on a read error or when out of memory.
+ */
 static int
-read_stdin(struct rtpc_buf *b)
+read_stdin(struct rtpc_buf *b, size_t max)
 {
 	char chunk[65536];
 	ssize_t n;
@@ -452,13 +455,14 @@ read_stdin(struct rtpc_buf *b)
 			warn("stdin");
 			return -1;
 		}
-		if (b->len + (size_t)n > RTPC_INPUT_MAX) {
-			warnx("stdin: input larger than %u bytes",
-			    RTPC_INPUT_MAX);
+		if (b->len + (size_t)n > max) {
+			warnx("stdin: input larger than %zu bytes", max);
+			return 1;
+		}
+		if (rtpc_buf_add(b, chunk, (size_t)n) == -1) {
+			warnx("stdin: out of memory");
 			return -1;
 		}
-		if (rtpc_buf_add(b, chunk, (size_t)n) == -1)
-			err(1, NULL);
 	}
 }
 
@@ -651,7 +655,7 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 	cli.prog = prog;
 	signal(SIGPIPE, SIG_IGN);
 	cr->pc = parse_args(argc, argv, own != NULL ? table : table + 1, usage);
-	rtpc_buf_init(&cr->in, RTPC_INPUT_MAX);
+	rtpc_buf_init(&cr->in, RTPC_PASSTHROUGH_MAX);
 	rtpc_job_init(&cr->job, op, &cli.set_);
 	if (parse_form(cli.input, 0, &inf) == -1 ||
 	    parse_form(cli.output, 1, &outf) == -1)
@@ -700,14 +704,30 @@ int
 cli_exec(struct cli_run *cr, int input_optional)
 {
 	struct rtpc_err e;
+	int rc;
 
 	if (cli.b64 != NULL) {
 		cr->job.in_form = RTPC_FORM_BASE64;
-		rtpc_buf_add(&cr->in, cli.b64, strlen(cli.b64));
+		if (rtpc_buf_add(&cr->in, cli.b64, strlen(cli.b64)) == -1) {
+			warnx("--b64: %s", rtpc_buf_why(&cr->in));
+			return RTPC_EXIT_FAIL;
+		}
 	} else if (input_optional != 2 &&
-	    !(input_optional && isatty(STDIN_FILENO)) &&
-	    read_stdin(&cr->in) == -1)
-		return RTPC_EXIT_FAIL;
+	    !(input_optional && isatty(STDIN_FILENO))) {
+		/* --passthrough echoes an input too large to handle, whole:
+		 * read up to its own cap, refuse above RTPC_INPUT_MAX */
+		rc = read_stdin(&cr->in, cli.passthrough ?
+		    RTPC_PASSTHROUGH_MAX : RTPC_INPUT_MAX);
+		if (rc != 0)
+			return RTPC_EXIT_FAIL;
+		if (cr->in.len > RTPC_INPUT_MAX) {
+			cr->in_whole = 1;
+			warnx("stdin: input larger than %u bytes",
+			    RTPC_INPUT_MAX);
+			return RTPC_EXIT_FAIL;
+		}
+	}
+	cr->in_whole = 1;
 	rtpc_err_clear(&e);
 	if (rtpc_job_run(&cr->job, cr->in.data ? cr->in.data : "",
 	    cr->in.len, &e) == -1) {
@@ -725,7 +745,8 @@ cli_output(struct cli_run *cr, int rc)
 	if (rc == 0)
 		return write_out(cr->job.out.data, cr->job.out.len) == -1 ?
 		    RTPC_EXIT_FAIL : 0;
-	if (cli.passthrough)
+	/* all or nothing: a part of the input is never written */
+	if (cli.passthrough && cr->in_whole)
 		(void)write_out(cr->in.data, cr->in.len);
 	return rc;
 }

@@ -14,6 +14,10 @@
 #include "job.h"
 #include "plan.h"
 
+/* The largest input --passthrough echoes whole when it is too large to
+ * handle (over RTPC_INPUT_MAX); above it nothing is written. */
+#define RTPC_PASSTHROUGH_MAX	(64u * 1024 * 1024)
+
 /* Option values as given; NULL when not given. */
 struct cli {
 	const char	*prog;
@@ -55,6 +59,7 @@ struct cli_run {
 	poptContext	 pc;
 	struct rtpc_job	 job;
 	struct rtpc_buf	 in;
+	int		 in_whole;	/* in holds the whole input */
 	char		*ftag;
 	char		*ttag;
 };

@@ -510,3 +510,100 @@ group('down', [
          'datagram sent rtpproxy_retr times',
          [req('invite.sip', 'offer', rules=['U* -> silent'])]),
 ])
+
+
+# -- issue 15: SDP rules where the module is the reference -------------------
+
+def no_ctype(msg):
+    """msg with its body kept and its Content-Type header removed."""
+    def build(load):
+        raw = load(msg)
+        out = re.sub(rb'(?im)^content-type:[^\r\n]*\r?\n', b'', raw, count=1)
+        if out == raw:
+            raise ValueError('no Content-Type in %s' % _name(msg))
+        return out
+    return _named('%s without Content-Type' % _name(msg), build)
+
+
+def body_edit(msg, old, new):
+    """Replace old by new in the body, Content-Length fixed."""
+    def build(load):
+        from kamdiff import with_body, split_msg
+        raw = load(msg)
+        body = split_msg(raw)[2]
+        if old.encode() not in body:
+            raise ValueError('%r not in the body of %s' % (old, _name(msg)))
+        return with_body(raw, body.replace(old.encode(), new.encode()))
+    return _named('%s (%s)' % (_name(msg), new.strip()), build)
+
+
+def _sdp(o='o=- 16 16 IN IP4 198.51.100.7', c='c=IN IP4 198.51.100.7',
+         m=('m=audio 20000 RTP/AVP 0',)):
+    return 'v=0\n%s\ns=-\n%s\nt=0 0\n%s\n' % (o, c, '\n'.join(m))
+
+
+MCAST = _sdp(c='c=IN IP4 224.2.1.1/127')
+MCAST_N = _sdp(c='c=IN IP4 224.2.1.1/127/3')
+MCAST6 = _sdp(o='o=- 16 16 IN IP6 2001:db8::5', c='c=IN IP6 ff15::101/3')
+PORTCOUNT = _sdp(m=('m=audio 49170/2 RTP/AVP 0',))
+SPACES_M = _sdp(m=('m=audio  40000  RTP/AVP  0  8',))
+SPACES_C = _sdp(c='c=IN  IP4  198.51.100.7')
+SPACES_O = _sdp(o='o=-  16  16  IN  IP4  198.51.100.7')
+TRAILING = _sdp(c='c=IN IP4 198.51.100.7 ',
+                m=('m=audio 20000 RTP/AVP 0 ', 'a=rtcp:20001 '))
+TRAILING_TAB = _sdp(c='c=IN IP4 198.51.100.7\t',
+                    m=('m=audio 20000 RTP/AVP 0\t', 'a=rtcp:20001\t'))
+PROFILES = _sdp(m=('m=audio 20000 RTP/AVPF 0 8', 'm=audio 20002 RTP/SAVPF 9',
+                   'm=audio 20004 UDP/TLS/RTP/SAVPF 111 0',
+                   'm=audio 20006 UDP/TLS/RTP/SAVP 18',
+                   'm=audio 20008 rtp/avp 3'))
+NONRTP2 = _sdp(m=('m=application 20000 UDP/DTLS/SCTP webrtc-datachannel',
+                  'm=application 20002 TCP/BFCP *',
+                  'm=image 20004 udptl t38',
+                  'm=audio 20006 RTP/AVP 0'))
+MARKER_CRLF = 'a=sdpmangled:yes\\r\\n'
+
+group('rules', [
+    Case('mcast-ttl', 'multicast c= with a TTL: the suffix is dropped',
+         [req(sdp_text('c= with /127', MCAST), 'offer')]),
+    Case('mcast-ttl-n', 'multicast c= with TTL and count',
+         [req(sdp_text('c= with /127/3', MCAST_N), 'offer')]),
+    Case('mcast6', 'IPv6 multicast c= with /3',
+         [req(sdp_text('IPv6 c= with /3', MCAST6), 'offer',
+              rules=[REL % (1, '31010 2001:db8::10 6')])]),
+    Case('port-count', 'm= port with /2: plain port to the relay and SDP',
+         [req(sdp_text('m= 49170/2', PORTCOUNT), 'offer')]),
+    Case('spaces-m', 'extra spaces between m= fields',
+         [req(sdp_text('m= with double spaces', SPACES_M), 'offer')],
+         caps=True),
+    Case('spaces-c', 'extra spaces between c= fields',
+         [req(sdp_text('c= with double spaces', SPACES_C), 'offer')]),
+    Case('spaces-o', 'extra spaces between o= fields, flag o',
+         [req(sdp_text('o= with double spaces', SPACES_O), 'offer', 'o')]),
+    Case('trailing-space', 'trailing spaces after c=, m= and a=rtcp: values',
+         [req(sdp_text('trailing spaces', TRAILING), 'offer')]),
+    Case('trailing-tab', 'trailing tabs after c=, m= and a=rtcp: values',
+         [req(sdp_text('trailing tabs', TRAILING_TAB), 'offer')]),
+    Case('profiles', 'codec lists of every RTP profile',
+         [req(sdp_text('RTP profiles', PROFILES), 'offer')], caps=True),
+    Case('non-rtp', 'no codec list for SCTP, BFCP and udptl streams',
+         [req(sdp_text('non-RTP streams', NONRTP2), 'offer')], caps=True),
+    Case('sip-i', 'SIP-I INVITE (SDP + binary ISUP part), its BYE with '
+         'a binary ISUP body', [req('sip-i-invite.sip', 'offer'),
+                                req('sip-i-bye.sip', 'destroy')]),
+    Case('no-ctype', 'INVITE with a body but no Content-Type: -1',
+         [req(no_ctype('invite.sip'), 'offer')]),
+    Case('no-ctype-200', '200 with a body but no Content-Type: -1',
+         [req('invite.sip', 'offer'), rep(no_ctype('ok.sip'), 'answer')],
+         tm=True),
+])
+
+group('marker', [
+    Case('crlf-marker', 'nortpproxy_str "a=sdpmangled:yes\\r\\n" as the '
+         'module documents it', [req('invite.sip', 'offer')],
+         rtpp_opts=['--nortpproxy-str', MARKER_CRLF]),
+    Case('crlf-marker-present', 'that marker already in the SDP: -2',
+         [req(body_edit('invite.sip', 'a=sendrecv', 'a=sdpmangled:yes'),
+              'offer')],
+         rtpp_opts=['--nortpproxy-str', MARKER_CRLF]),
+], config=['modparam("rtpproxy", "nortpproxy_str", "%s")' % MARKER_CRLF])

@@ -92,6 +92,16 @@ test_settings(void)
 	is_int(set1(&s, "nortpproxy_str", "a=proxied:yes\r\n", &err), 0,
 	    "nortpproxy_str with CRLF");
 	is_str(s.marker, "a=proxied:yes", "... CR/LF stripped");
+	is_int(set1(&s, "nortpproxy_str", "a=sdpmangled:yes\\r\\n", &err), 0,
+	    "nortpproxy_str with \\r\\n written out, as the module's docs do");
+	is_str(s.marker, "a=sdpmangled:yes", "... decoded, then stripped");
+	is_int(set1(&s, "nortpproxy_str", "a=x:\\\"q\\\"\\tt\\\\n\\z\\n\\n", &err),
+	    0, "nortpproxy_str with \\\" \\t \\\\ and an unknown escape");
+	is_str(s.marker, "a=x:\"q\"\tt\\n\\z", "... \\\" \\t \\\\ decoded, \\z kept");
+	is_int(set1(&s, "nortpproxy_str", "a=x\\r\\na=y", &err), -1,
+	    "a line break inside the marker refused");
+	like(err.msg, "nortpproxy_str", "... naming the setting");
+	is_str(s.marker, "a=x:\"q\"\tt\\n\\z", "... the marker unchanged");
 	is_int(set1(&s, "nortpproxy_str", "", &err), 0, "empty nortpproxy_str");
 	is_str(s.marker, "", "... disables the marker");
 
@@ -315,8 +325,14 @@ test_kamailio_file(void)
 	    "... second, single-quoted, with spaces around");
 	is_int(s.tout_ms, 1000, "... rtpproxy_tout 1 (an unquoted integer)");
 	is_int(s.retr, 2, "... rtpproxy_retr 2");
-	ok(s.marker != NULL && strncmp(s.marker, "a=sdp-proxied", 13) == 0,
-	    "... nortpproxy_str read");
+	is_str(s.marker, "a=sdp-proxied",
+	    "... nortpproxy_str read, its \\r\\n decoded and stripped");
+	rtpc_settings_free(&s);
+
+	is_int(conf(&s, "loadmodule \"rtpproxy.so\"\n"
+	    "modparam(\"rtpproxy\", \"nortpproxy_str\", \"a=x:\\\"y, z)\\\"\\r\\n\")\n",
+	    &err), 0, "modparam with \\\" inside a double-quoted value");
+	is_str(s.marker, "a=x:\"y, z)\"", "... the quote does not end the value");
 	rtpc_settings_free(&s);
 
 	is_int(conf(&s, "loadmodule \"rtpproxy.so\"\n"

@@ -308,7 +308,7 @@ test_streams(void)
 	    "m=application 9 TCP/MRCPv2 1\n"
 	    "m=audio 7010 UDP/TLS/RTP/SAVPF 111\n"
 	    "m=audio 7020 RTP/SAVP\n"
-	    "m=audio 7030 RTP/SAVPF 0 8\n";
+	    "m=audio 7030 RTP/SAVPF 0\t8 \n";
 	static const char two_sessions[] =
 	    "v=0\n"
 	    "o=- 1 1 IN IP4 10.0.0.1\n"
@@ -337,7 +337,7 @@ test_streams(void)
 	    "Uc96 cid 10.0.0.1 0 F;2\n"
 	    "U cid 10.0.0.1 5004 F;3\n"
 	    "U cid 10.0.0.1 9 F;4\n"
-	    "U cid 10.0.0.1 7010 F;5\n"
+	    "Uc111 cid 10.0.0.1 7010 F;5\n"
 	    "U cid 10.0.0.1 7020 F;6\n"
 	    "Uc0,8 cid 10.0.0.1 7030 F;7",
 	    "one command per m= line: port 0 sent as 0, c only for RTP "

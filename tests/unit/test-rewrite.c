@@ -52,7 +52,8 @@ rw(const char *in, int is_sip, const char *flags, const struct rep *reps,
 	if (rtpc_flags_parse(flags, RTPC_OP_OFFER, &fl, err) == -1)
 		return -2;
 	if (is_sip) {
-		if (rtpc_sip_parse(in, strlen(in), &sip, err) == -1) {
+		if (rtpc_sip_parse(in, strlen(in), &sip, err) == -1 ||
+		    rtpc_sip_find_sdp(in, &sip, err) == -1) {
 			diag("test SIP does not parse: %s", err->msg);
 			return -2;
 		}
@@ -372,15 +373,61 @@ test_ports(void)
 		    "m=audio 65535 RTP/AVP 0\n",
 		    "port 9 -> 65535, no marker when not asked");
 	}
-	/* m= with a port count: the count stays */
+	/* m= with a port count: the relay gave one port, the count goes */
 	{
 		static const struct rep r[] = { { 40000, "192.0.2.10", 0 } };
 
 		check("v=0\no=- 1 1 IN IP4 10.0.0.1\nc=IN IP4 10.0.0.1\n"
 		    "m=audio 7000/2 RTP/AVP 0\n", 0, 0, "", r, 1, 0,
 		    "v=0\no=- 1 1 IN IP4 10.0.0.1\nc=IN IP4 192.0.2.10\n"
-		    "m=audio 40000/2 RTP/AVP 0\n", "port/count: count kept");
+		    "m=audio 40000 RTP/AVP 0\n", "port/count: count dropped");
 	}
+}
+
+/* The module's rules for odd but valid lines (issue 15, point 7). */
+static void
+test_rules(void)
+{
+	static const struct rep r4[] = { { 40000, "192.0.2.10", 0 } };
+	static const struct rep r6[] = { { 40000, "2001:db8::10", 0 } };
+
+	check("v=0\no=- 1 1 IN IP4 10.0.0.1\nc=IN IP4 224.2.1.1/127\n"
+	    "m=audio 7000 RTP/AVP 0\n", 0, 1, "", r4, 1, 0,
+	    "v=0\no=- 1 1 IN IP4 10.0.0.1\nc=IN IP4 192.0.2.10\n"
+	    "m=audio 40000 RTP/AVP 0\n", "multicast /ttl dropped with the "
+	    "address");
+	check("v=0\no=- 1 1 IN IP4 10.0.0.1\nc=IN IP4 224.2.1.1/127/3\n"
+	    "m=audio 7000 RTP/AVP 0\n", 0, 1, "", r4, 1, 0,
+	    "v=0\no=- 1 1 IN IP4 10.0.0.1\nc=IN IP4 192.0.2.10\n"
+	    "m=audio 40000 RTP/AVP 0\n", "multicast /ttl/count dropped");
+	check("v=0\no=- 1 1 IN IP6 2001:db8::1\nc=IN IP6 ff15::101/3\n"
+	    "m=audio 7000 RTP/AVP 0\n", 0, 1, "", r6, 1, 0,
+	    "v=0\no=- 1 1 IN IP6 2001:db8::1\nc=IN IP6 2001:db8::10\n"
+	    "m=audio 40000 RTP/AVP 0\n", "IPv6 multicast /count dropped");
+	check("v=0\no=- 1 1 IN IP6 2001:db8::1\nc=IN IP6 ff15::101/3\n"
+	    "m=audio 7000 RTP/AVP 0\n", 0, 1, "", r4, 1, 0,
+	    "v=0\no=- 1 1 IN IP6 2001:db8::1\nc=IN IP4 192.0.2.10\n"
+	    "m=audio 40000 RTP/AVP 0\n", "family change drops the suffix too");
+	check("v=0\no=- 1 1 IN IP4 10.0.0.1\nc=IN IP4 0.0.0.0/127\n"
+	    "m=audio 7000 RTP/AVP 0\n", 0, 1, "", r4, 1, 0,
+	    "v=0\no=- 1 1 IN IP4 10.0.0.1\nc=IN IP4 0.0.0.0/127\n"
+	    "m=audio 40000 RTP/AVP 0\n", "a null address stays whole (hold)");
+	check("v=0\no=-  1  1  IN  IP4  10.0.0.1\nc=IN  IP4  10.0.0.1\n"
+	    "m=audio  7000  RTP/AVP  0\n", 0, 1, "o", r4, 1, 0,
+	    "v=0\no=-  1  1  IN  IP4  192.0.2.10\nc=IN  IP4  192.0.2.10\n"
+	    "m=audio  40000  RTP/AVP  0\n", "runs of spaces between fields");
+	check("v=0\no=-\t1 1 IN IP4 10.0.0.1 \nc=IN IP4\t10.0.0.1\t\n"
+	    "m=audio\t7000 RTP/AVP 0 \na=rtcp:7001 \n", 0, 1, "o", r4, 1, 0,
+	    "v=0\no=-\t1 1 IN IP4 192.0.2.10 \nc=IN IP4\t192.0.2.10\t\n"
+	    "m=audio\t40000 RTP/AVP 0 \na=rtcp:40001 \n",
+	    "tabs between fields; each rewritten value keeps its line's "
+	    "trailing blanks");
+	check("v=0\no=- 1 1 IN IP4 10.0.0.1\nc=IN IP4 10.0.0.1\n"
+	    "m=audio 7000 RTP/AVP 0\na=rtcp:7001 IN IP4 10.0.0.1\t \n", 0, 1,
+	    "", r4, 1, 0,
+	    "v=0\no=- 1 1 IN IP4 10.0.0.1\nc=IN IP4 192.0.2.10\n"
+	    "m=audio 40000 RTP/AVP 0\na=rtcp:40001\t \n",
+	    "a=rtcp: with an address: the value goes, the blanks stay");
 }
 
 static void
@@ -815,6 +862,7 @@ main(void)
 	test_families();
 	test_connection();
 	test_ice();
+	test_rules();
 	test_marker();
 	rtpc_settings_free(&set);
 	return done_testing();

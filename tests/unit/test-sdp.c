@@ -187,14 +187,17 @@ test_streams(void)
 	is_int(s[1].nrtcp, 0, "... no a=rtcp");
 
 	span_is(text, s[2].port, "5004", "stream 3: port without /2");
+	span_is(text, s[2].portfield, "5004/2", "... the port field with it");
+	span_is(text, s[2].c.field, "224.2.1.1/127",
+	    "... c= field with the /ttl");
 	span_is(text, s[2].proto, "udptl", "... proto udptl");
 	span_is(text, s[2].c.addr, "224.2.1.1", "... c= without /ttl");
 	ok(!rtpc_sdp_is_rtp(text, &s[2]), "... not RTP");
 
 	span_is(text, s[3].proto, "TCP/MRCPv2", "stream 4: TCP/MRCPv2");
 	ok(!rtpc_sdp_is_rtp(text, &s[3]), "... not RTP");
-	ok(!rtpc_sdp_is_rtp(text, &s[4]),
-	    "UDP/TLS/RTP/SAVPF is not one of the four RTP profiles");
+	ok(rtpc_sdp_is_rtp(text, &s[4]),
+	    "UDP/TLS/RTP/SAVPF is RTP (the module sends its codecs)");
 	span_is(text, s[5].fmts, "", "stream 6: no payload types");
 	is_int(s[5].line, 19, "... m= on line 19");
 	rtpc_sdp_free(&sdp);
@@ -383,6 +386,21 @@ test_errors(void)
 	BAD("v=0\no=- 1 1 IN IP4 1.2.3.4\nc=IN IP4 1.2.3.4\n"
 	    "m= 7000 RTP/AVP 0\n", "sdp line 4: bad m=",
 	    "an m= without the media");
+	BAD("v=0\no=- 1 1 IN IP4 1.2.3.4\nc=IN IP4 1.2.3.4\n"
+	    "m=audio 7000/ RTP/AVP 0\n", "sdp line 4: bad m=",
+	    "a port count without digits");
+	BAD("v=0\no=- 1 1 IN IP4 1.2.3.4\nc=IN IP4 1.2.3.4\n"
+	    "m=audio 7000/2x RTP/AVP 0\n", "sdp line 4: bad m=",
+	    "a port count with junk");
+	BAD("v=0\no=- 1 1 IN IP4 1.2.3.4\nc=IN IP4 224.2.1.1/\n"
+	    "m=audio 7000 RTP/AVP 0\n", "sdp line 3: bad c=",
+	    "a '/' without a TTL");
+	BAD("v=0\no=- 1 1 IN IP4 1.2.3.4\nc=IN IP4 224.2.1.1/1/2/3\n"
+	    "m=audio 7000 RTP/AVP 0\n", "sdp line 3: bad c=",
+	    "three slash groups");
+	BAD("v=0\no=- 1 1 IN IP4 1.2.3.4/3\nc=IN IP4 1.2.3.4\n"
+	    "m=audio 7000 RTP/AVP 0\n", "sdp line 2: bad o=",
+	    "a TTL in o=");
 }
 
 static void
@@ -390,6 +408,25 @@ test_tolerated(void)
 {
 	struct rtpc_sdp sdp;
 	struct rtpc_err err;
+	const char *sp = "v=0\no=-  1\t1  IN  IP4\t 1.2.3.4 \n"
+	    "c=IN\tIP4  224.2.1.1/127/2\t\nm=audio  7000/2 \t RTP/AVP  0\t8 \n";
+
+	is_int(parse(sp, &sdp, &err), 0, "runs of spaces and tabs between "
+	    "the fields of o=, c= and m= (the module takes them)");
+	if (sdp.nstreams == 1) {
+		span_is(sp, sdp.sessions[0].o.addr, "1.2.3.4", "... o= address");
+		span_is(sp, sdp.sessions[0].c.addr, "224.2.1.1",
+		    "... c= address");
+		span_is(sp, sdp.sessions[0].c.field, "224.2.1.1/127/2",
+		    "... c= field");
+		span_is(sp, sdp.streams[0].port, "7000", "... port");
+		span_is(sp, sdp.streams[0].portfield, "7000/2",
+		    "... port field");
+		span_is(sp, sdp.streams[0].proto, "RTP/AVP", "... proto");
+		span_is(sp, sdp.streams[0].fmts, "0\t8",
+		    "... payload types without the trailing blanks");
+	}
+	rtpc_sdp_free(&sdp);
 
 	is_int(parse("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nc=IN IP4 1.2.3.4\r\n"
 	    "m=audio 7000 RTP/AVP 0\r\n\r\n\r\n", &sdp, &err), 0,

@@ -60,6 +60,15 @@ parse(const char *b, struct rtpc_sip *m, struct rtpc_err *err)
 	return rtpc_sip_parse(b, strlen(b), m, err);
 }
 
+/* Parse and find the SDP, as the commands that rewrite SDP do. */
+static int
+parse_sdp(const char *b, struct rtpc_sip *m, struct rtpc_err *err)
+{
+	if (parse(b, m, err) == -1)
+		return -1;
+	return rtpc_sip_find_sdp(b, m, err);
+}
+
 static void
 test_invite(int use_crlf)
 {
@@ -614,7 +623,8 @@ test_multipart(void)
 		    MP_BODY("unique-boundary-1", A1_OFFER), use_crlf);
 		char *sdp = eols(A1_OFFER, use_crlf);
 
-		is_int(parse(msg, &m, &err), 0, "%s multipart/mixed parses", e);
+		is_int(parse_sdp(msg, &m, &err), 0, "%s multipart/mixed parses",
+		    e);
 		if (err.msg[0])
 			diag("%s", err.msg);
 		is_int(m.multipart, 1, "... multipart");
@@ -647,7 +657,7 @@ test_multipart(void)
 		    "--b 1--\n", 1);
 		char *sdp = crlf(A1_ANSWER);
 
-		is_int(parse(msg, &m, &err), 0, "quoted boundary parses");
+		is_int(parse_sdp(msg, &m, &err), 0, "quoted boundary parses");
 		if (err.msg[0])
 			diag("%s", err.msg);
 		is_mem(msg + m.sdp.off, m.sdp.len, sdp, strlen(sdp),
@@ -664,8 +674,10 @@ test_multipart(void)
 		    "Content-Length: %zu\n",
 		    MP_BODY("xyz", A1_OFFER), 1);
 
-		is_int(parse(msg, &m, &err), -1, "multipart without a boundary "
-		    "refused");
+		is_int(parse(msg, &m, &err), 0, "multipart without a boundary: "
+		    "the message parses (a BYE's body does not matter)");
+		is_int(parse_sdp(msg, &m, &err), -1, "multipart without a boundary "
+		    "refused where the SDP is wanted");
 		like(err.msg, "boundary", "... saying boundary");
 		free(msg);
 	}
@@ -676,8 +688,11 @@ test_multipart(void)
 		    "Content-Length: %zu\n",
 		    "--xyz\nContent-Type: text/plain\n\nhello\n--xyz--\n", 1);
 
-		is_int(parse(msg, &m, &err), -1, "multipart without an SDP part "
-		    "refused");
+		is_int(parse(msg, &m, &err), 0, "multipart without an SDP part: "
+		    "the message parses");
+		is_int(m.sdp.len, 0, "... no SDP span yet");
+		is_int(parse_sdp(msg, &m, &err), -1, "multipart without an SDP part "
+		    "refused where the SDP is wanted");
 		like(err.msg, "application/sdp", "... saying so");
 		free(msg);
 	}
@@ -688,7 +703,7 @@ test_multipart(void)
 		    "Content-Length: %zu\n",
 		    "--xyz\nContent-Type: application/sdp\n\n" A1_OFFER, 1);
 
-		is_int(parse(msg, &m, &err), -1, "multipart part without a "
+		is_int(parse_sdp(msg, &m, &err), -1, "multipart part without a "
 		    "closing delimiter refused");
 		like(err.msg, "delimiter", "... saying so");
 		free(msg);
@@ -700,10 +715,76 @@ test_multipart(void)
 		    "Content-Length: %zu\n",
 		    MP_BODY("xyz", A1_OFFER), 1);
 
-		is_int(parse(msg, &m, &err), -1, "multipart whose boundary "
+		is_int(parse_sdp(msg, &m, &err), -1, "multipart whose boundary "
 		    "never appears refused");
 		free(msg);
 	}
+}
+
+/*
+ * NUL bytes: refused in the head (start line and headers), taken in the
+ * body, whose parts may be binary (SIP-I's application/ISUP).
+ */
+static void
+test_nul(void)
+{
+	static const char isup[] = "\x01\x00\x60\x01\x0a\x00\x02\x0d\x0a"
+	    "\xff\x00";
+	static const char h1[] = "INVITE sip:a@b\0x SIP/2.0\r\n";
+	static const char h2[] = "INVITE sip:a@b SIP/2.0\r\nSubject: a\0b\r\n";
+	static const char h3[] = "INVITE sip:a@b SIP/2.0\r\nSubject: a\r\n"
+	    " \0folded\r\n";
+	static const char *const heads[] = { h1, h2, h3 };
+	static const size_t hlen[] = { sizeof(h1) - 1, sizeof(h2) - 1,
+	    sizeof(h3) - 1 };
+	const char *rest = "Call-ID: n@h\r\nFrom: <sip:a@b>;tag=f\r\n"
+	    "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+	struct rtpc_sip m;
+	struct rtpc_err err;
+	char buf[512];
+	size_t i, n;
+	int hl;
+
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		memcpy(buf, heads[i], hlen[i]);
+		n = hlen[i] + strlen(rest);
+		memcpy(buf + hlen[i], rest, strlen(rest));
+		rtpc_err_clear(&err);
+		is_int(rtpc_sip_parse(buf, n, &m, &err), -1, "NUL in head "
+		    "line %zu refused", i + 1);
+		like(err.msg, "NUL byte", "... saying so");
+	}
+	/* a binary body part after an SDP part */
+	hl = snprintf(buf, sizeof(buf), "BYE sip:a@b SIP/2.0\r\n"
+	    "Call-ID: n@h\r\nFrom: <sip:a@b>;tag=f\r\nCSeq: 2 BYE\r\n"
+	    "Content-Type: application/ISUP;version=itu-t92+\r\n"
+	    "Content-Length: %zu\r\n\r\n", sizeof(isup) - 1);
+	memcpy(buf + hl, isup, sizeof(isup) - 1);
+	rtpc_err_clear(&err);
+	is_int(rtpc_sip_parse(buf, (size_t)hl + sizeof(isup) - 1, &m, &err), 0,
+	    "a binary ISUP body with NUL bytes parses");
+	is_int(m.body_len, sizeof(isup) - 1, "... all of it is the body");
+}
+
+/* RFC 3261 18.3: the body is Content-Length bytes, the rest is not. */
+static void
+test_after_body(void)
+{
+	const char *msg = "SIP/2.0 200 OK\r\nCall-ID: a@h\r\n"
+	    "From: <sip:a@b>;tag=f\r\nTo: <sip:b@c>;tag=t\r\nCSeq: 1 INVITE\r\n"
+	    "Content-Length: 4\r\n\r\nv=0\ngarbage";
+	const char *nocl = "SIP/2.0 200 OK\r\nCall-ID: a@h\r\n"
+	    "From: <sip:a@b>;tag=f\r\nCSeq: 1 INVITE\r\n\r\nv=0\ntail";
+	struct rtpc_sip m;
+	struct rtpc_err err;
+
+	is_int(parse(msg, &m, &err), 0, "bytes after Content-Length: parses");
+	is_int(m.body_len, 4, "... the body is Content-Length bytes");
+	is_int(m.after_body, 7, "... the 7 bytes after it are counted apart");
+	is_int(m.sdp.len, 4, "... and are not in the SDP span");
+	is_int(parse(nocl, &m, &err), 0, "no Content-Length: parses");
+	is_int(m.body_len, 8, "... the body runs to the end");
+	is_int(m.after_body, 0, "... nothing after it");
 }
 
 /* Is the span inside [0, len)? */
@@ -786,6 +867,8 @@ main(void)
 	test_errors();
 	test_content_type();
 	test_multipart();
+	test_nul();
+	test_after_body();
 	test_prefixes();
 	return done_testing();
 }
