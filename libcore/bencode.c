@@ -369,7 +369,7 @@ rtpc_bval_encode(const struct rtpc_bval *v, struct rtpc_buf *out,
 		    build_error(v->root->error));
 	before = out->len;
 	if (put_value(v, out) == -1) {
-		int toobig = out->toobig;
+		int toobig = out->toobig && !out->nomem;
 
 		out->len = before;
 		if (out->data != NULL)

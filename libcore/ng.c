@@ -379,7 +379,7 @@ rtpc_ng_frame(const char *cookie, const struct rtpc_bval *d,
 		if (out->data != NULL)
 			out->data[before] = '\0';
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "ng: %s",
-		    out->toobig ? "message too long" : "out of memory");
+		    out->nomem ? "out of memory" : "message too long");
 	}
 	if (rtpc_bval_encode(d, out, err) == -1) {
 		out->len = before;
