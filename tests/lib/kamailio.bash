@@ -284,7 +284,9 @@ sipp_stat() {
 
 # sipp_rtt_max DIR: the largest response time (ms) in DIR's rtt file.
 sipp_rtt_max() {
-	awk -F';' 'FNR > 1 && $2 + 0 > m { m = $2 + 0 } END { print m + 0 }' "$1"/*_rtt.csv
+	# whole milliseconds, rounded up (sipp may print 724.001)
+	awk -F';' 'FNR > 1 && $2 + 0 > m { m = $2 + 0 }
+	    END { printf "%d\n", m == int(m) ? m : int(m) + 1 }' "$1"/*_rtt.csv
 }
 
 # udp_bound IP PORT: true if some socket is bound to IP:PORT (UDP).
