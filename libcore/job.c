@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "config.h"
 #include "job.h"
+#include "offers.h"
 #include "plan.h"
 #include "reply.h"
 #include "rewrite.h"

@@ -49,9 +49,6 @@ int	 rtpc_state_commit(struct rtpc_state *, struct rtpc_err *);
 int	 rtpc_state_claim(struct rtpc_state *, const char *, long long,
 	    struct rtpc_err *);
 void	 rtpc_state_free(struct rtpc_state *);
-int	 rtpc_offers_note(const char *, const char *, const char *,
-	    struct rtpc_err *);
-int	 rtpc_offers_known(const char *, const char *, const char *);
 char	*rtpc_state_default_dir(void);
 long long rtpc_now(void);
 
