@@ -506,6 +506,43 @@ is_one_of(const char *b, struct rtpc_span s, const char *const *list)
 	return 0;
 }
 
+/* The late-offer memory is a hint: when it fails, warn and go on. */
+static void
+offers_warn(const struct rtpc_job *j, const struct rtpc_err *e)
+{
+	char msg[600];
+
+	if (j->warn == NULL)
+		return;
+	snprintf(msg, sizeof(msg), "late-offer memory: %s", e->msg);
+	j->warn(j->warn_ctx, msg);
+}
+
+static void
+offers_note(const struct rtpc_job *j, const char *callid, const char *cseq)
+{
+	struct rtpc_err e;
+
+	rtpc_err_clear(&e);
+	if (rtpc_offers_note(j->set->state_dir, callid, cseq, &e) == -1)
+		offers_warn(j, &e);
+}
+
+static int
+offers_known(const struct rtpc_job *j, const char *callid, const char *cseq)
+{
+	struct rtpc_err e;
+	int rc;
+
+	rtpc_err_clear(&e);
+	if ((rc = rtpc_offers_known(j->set->state_dir, callid, cseq, &e)) ==
+	    -1) {
+		offers_warn(j, &e);
+		return 0;
+	}
+	return rc;
+}
+
 /*
  * rtpproxy_manage's decision table, from the method, the status and
  * the CSeq method.  A 1xx/2xx with SDP to an INVITE is a late offer
@@ -549,9 +586,8 @@ manage_decide(struct rtpc_job *j, struct run *r, const char *b,
 			return 0;
 		}
 		if (r->call.callid != NULL && rtpc_token_safe(r->call.callid,
-		    strlen(r->call.callid)) && rtpc_offers_note(
-		    j->set->state_dir, r->call.callid, cseq, err) == -1)
-			return -1;
+		    strlen(r->call.callid)))
+			offers_note(j, r->call.callid, cseq);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "INVITE without SDP: "
 		    "nothing sent (its 2xx with SDP will be the offer)");
 	}
@@ -567,7 +603,7 @@ manage_decide(struct rtpc_job *j, struct run *r, const char *b,
 		return 0;
 	}
 	if (is_one_of(b, meth, upd) || r->call.callid == NULL ||
-	    !rtpc_offers_known(j->set->state_dir, r->call.callid, cseq))
+	    !offers_known(j, r->call.callid, cseq))
 		*op = RTPC_OP_ANSWER;
 	else
 		*op = RTPC_OP_OFFER;
