@@ -281,3 +281,37 @@ teardown() {
 	run -0 rtpp-offer --dry-run --b64 "$(base64 -w0 "$FIX/invite.sip")"
 	assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 }
+
+# Every line of the relay log of NAME is "COOKIE COMMAND" with our cookie.
+assert_only_commands() {
+	local bad
+	bad=$(grep -vE '^[0-9]+_[0-9a-f]{8}_[0-9]+ [A-Z]' "$BATS_TEST_TMPDIR/$1.log" || true)
+	if [[ -n $bad ]]; then
+		printf '%s\n' "$bad" | batslib_decorate 'the relay got other text' | fail
+	fi
+}
+
+@test "closed standard descriptors: reports and traces never reach the relay" {
+	fake_start a 'U* -> reply 31000 127.0.0.1 4'
+	export RTPP_SOCK="$FAKE_URL_A"
+	# stdout closed: the ping report is lost, not sent
+	status=0
+	rtpp-ctl ping >&- 2>"$BATS_TEST_TMPDIR/err" || status=$?
+	assert_equal "$status" 0
+	assert_only_commands a
+	grep -q ' V$' "$BATS_TEST_TMPDIR/a.log"
+	# stderr closed: the trace is lost, not sent; the output is right
+	status=0
+	rtpp-offer --trace <"$FIX/invite.sip" >"$BATS_TEST_TMPDIR/out" 2>&- || status=$?
+	assert_equal "$status" 0
+	out=$BATS_TEST_TMPDIR/out
+	assert_out_file "$FIX/invite.out"
+	assert_only_commands a
+	# all three closed, the message in an argument: still only commands
+	n=$(fake_count a)
+	status=0
+	rtpp-offer --trace --b64 "$(base64 -w0 "$FIX/invite.sip")" <&- >&- 2>&- || status=$?
+	assert_equal "$status" 0
+	assert_equal "$(fake_count a)" $((n + 1))
+	assert_only_commands a
+}

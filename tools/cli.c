@@ -620,6 +620,29 @@ disarm_deadline(void)
 }
 
 /*
+ * Make sure descriptors 0, 1 and 2 are open (on /dev/null when not), so
+ * that no socket or file of the run becomes stdout or stderr and gets
+ * report or trace lines.  Done first thing in every tool.
+ */
+void
+cli_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		int nfd;
+
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nfd != fd) {
+			/* nothing can be reported safely: stderr is shut */
+			_exit(RTPC_EXIT_FAIL);
+		}
+	}
+}
+
+/*
  * Start a run: parse the command line (the tool's own options first),
  * build the settings and the job from the options.  Returns 0, or the
  * exit status after reporting the problem.
@@ -646,6 +669,7 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 	enum rtpc_form inf, outf;
 	int rc;
 
+	cli_std_fds();
 	memset(cr, 0, sizeof(*cr));
 	cli.prog = prog;
 	signal(SIGPIPE, SIG_IGN);

@@ -64,6 +64,7 @@ extern struct poptOption cli_call_opts[];
 extern struct poptOption cli_io_opts[];
 extern struct poptOption cli_explain_opts[];
 
+void	 cli_std_fds(void);
 int	 cli_callpath(int, char **, enum rtpc_op, const char *);
 int	 cli_start(struct cli_run *, int, char **, const char *, enum rtpc_op,
 	    struct poptOption *, const char *);
