@@ -227,6 +227,55 @@ call_from_sip(struct run *r, const char *b)
 	}
 }
 
+/*
+ * Kamailio mode: the exec module's SIP_HF_* variables only fill what
+ * the input lacks (bare SDP).  A SIP message always carries its own
+ * Call-ID and tags, and any header whose name maps to the same
+ * variable (a "CallID" header before the real Call-ID) could have set
+ * the environment: when the two differ nothing is sent.
+ */
+static int
+call_from_env(const struct rtpc_job *j, struct run *r, struct rtpc_err *err)
+{
+	const struct {
+		const char	*what;
+		const char	*var;
+		const char	*env;
+		const char	*opt;
+		const char	**have;
+	} f[] = {
+		{ "Call-ID", "SIP_HF_CALLID", j->env_callid, j->callid,
+		    &r->call.callid },
+		{ "From-tag", "SIP_HF_FROM", j->env_ftag, j->ftag,
+		    &r->call.ftag },
+		{ "To-tag", "SIP_HF_TO", j->env_ttag, j->ttag, &r->call.ttag },
+	};
+	char m[128], e[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		const char *have = *f[i].have;
+
+		if (f[i].env == NULL || f[i].opt != NULL)
+			continue;	/* nothing to fill, or an option wins */
+		if (!r->call.is_sip) {
+			*f[i].have = f[i].env;
+			continue;
+		}
+		if (have != NULL && strcmp(have, f[i].env) == 0)
+			continue;
+		rtpc_escape(m, sizeof(m), have ? have : "", have ?
+		    strlen(have) : 0);
+		rtpc_escape(e, sizeof(e), f[i].env, strlen(f[i].env));
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "the message's %s "
+		    "%s%s%s and %s's %s'%s' differ (a header of another "
+		    "name may have set %s); nothing sent", f[i].what,
+		    have ? "'" : "(none)", m, have ? "'" : "", f[i].var,
+		    i == 0 ? "" : "tag ", e, f[i].var);
+	}
+	return 0;
+}
+
 /* Options win over the message. */
 static void
 call_overrides(const struct rtpc_job *j, struct run *r)
@@ -657,6 +706,8 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 	else
 		/* bare SDP: an offer is an INVITE's, an answer a 2xx's */
 		r->call.is_request = j->op != RTPC_OP_ANSWER;
+	if (call_from_env(j, r, err) == -1)
+		return -1;
 	call_overrides(j, r);
 	sdp_in.off = 0;
 	sdp_in.len = 0;

@@ -315,3 +315,40 @@ assert_only_commands() {
 	assert_equal "$(fake_count a)" $((n + 1))
 	assert_only_commands a
 }
+
+@test "Kamailio mode: the message's Call-ID and tags win; a SIP_HF_* value that differs (a CallID header) is refused, nothing sent" {
+	fake_start a 'U* -> reply 31000 127.0.0.1 4'
+	export RTPP_SOCK="$FAKE_URL_A"
+	# what Kamailio's exec module exports for an INVITE with a header
+	# "CallID: victim-call" placed before its real Call-ID
+	python3 - "$FIX/invite.sip" >"$BATS_TEST_TMPDIR/m" <<-'PY'
+	import sys
+	d = open(sys.argv[1], 'rb').read()
+	sys.stdout.buffer.write(d.replace(b'Call-ID:', b'CallID: victim-call\r\nCall-ID:', 1))
+	PY
+	export SIP_HF_CALLID=victim-call SIP_SRCIP=127.0.0.1
+	export SIP_HF_FROM='sipp <sip:sipp@127.0.0.1:5070>;tag=15483-uac-1' SIP_HF_TO='svc <sip:svc@127.0.0.1:5060>'
+	runx rtpp-manage --kamailio-env --output sdp-base64 --b64 "$(base64 -w0 "$BATS_TEST_TMPDIR/m")" </dev/null
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-manage: the message's Call-ID '1-15483@127.0.0.1' and SIP_HF_CALLID's 'victim-call' differ (a header of another name may have set SIP_HF_CALLID); nothing sent"
+	assert_equal "$(fake_count a)" 0
+	# the same for a BYE (D) and for the tags
+	export SIP_HF_CALLID=1-15483@127.0.0.1 SIP_HF_TO='svc <sip:svc@127.0.0.1:5060>;tag=victim-tag'
+	runx rtpp-destroy --kamailio-env --b64 "$(base64 -w0 "$FIX/bye.sip")" </dev/null
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-destroy: the message's To-tag '15475-uas-1' and SIP_HF_TO's tag 'victim-tag' differ (a header of another name may have set SIP_HF_TO); nothing sent"
+	export SIP_HF_TO='svc <sip:svc@127.0.0.1:5060>' SIP_HF_FROM='x <sip:x@example.com>;tag=victim-ftag'
+	runx rtpp-destroy --kamailio-env --b64 "$(base64 -w0 "$FIX/bye.sip")" </dev/null
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-destroy: the message's From-tag '15483-uac-1' and SIP_HF_FROM's tag 'victim-ftag' differ (a header of another name may have set SIP_HF_FROM); nothing sent"
+	assert_equal "$(fake_count a)" 0
+	# agreeing values go through, and the message's values are sent
+	export SIP_HF_FROM='sipp <sip:sipp@127.0.0.1:5070>;tag=15483-uac-1'
+	runx rtpp-offer --kamailio-env --b64 "$(base64 -w0 "$FIX/invite.sip")" </dev/null
+	assert_equal "$status" 0
+	assert_equal "$(cmds a | tail -n 1)" 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
+	# an option still wins over both
+	run -0 rtpp-offer --dry-run --kamailio-env --call-id opt-call --b64 "$(base64 -w0 "$BATS_TEST_TMPDIR/m")"
+	assert_output 'Uc0,8,101 opt-call 127.0.0.1 16000 15483-uac-1;1'
+}

@@ -171,8 +171,9 @@ struct poptOption cli_call_opts[] = {
 	{ "extra-id", '\0', POPT_ARG_STRING, NULL, O_EXTRA_ID,
 	    "value that flag b appends to the Call-ID", "VALUE" },
 	{ "kamailio-env", '\0', POPT_ARG_NONE, NULL, O_KAMAILIO_ENV,
-	    "take call data from Kamailio exec's SIP_HF_CALLID, SIP_HF_FROM, "
-	    "SIP_HF_TO and SIP_SRCIP", NULL },
+	    "Kamailio exec's SIP_HF_CALLID, SIP_HF_FROM, SIP_HF_TO fill what "
+	    "bare SDP lacks (a SIP message must agree with them); SIP_SRCIP "
+	    "is the source address", NULL },
 	POPT_TABLEEND
 };
 
@@ -503,24 +504,29 @@ parse_form(const char *v, int out, enum rtpc_form *f)
 	return 0;
 }
 
-/* Kamailio exec's environment: Call-ID, tags, source address. */
+/*
+ * Kamailio exec's environment.  SIP_HF_CALLID, SIP_HF_FROM and SIP_HF_TO
+ * come from headers, so they only fill what the input lacks (libcore
+ * refuses a SIP message that disagrees with them).  SIP_SRCIP is the
+ * packet's source, set by Kamailio and not by any header: it is the
+ * source address, as in the module, unless --source-ip is given.
+ */
 static void
 kamailio_env(struct rtpc_job *j, char **ftag, char **ttag)
 {
 	const char *v;
 	struct rtpc_span s;
 
-	if (j->callid == NULL && (v = getenv("SIP_HF_CALLID")) != NULL)
-		j->callid = v;
-	if (j->ftag == NULL && (v = getenv("SIP_HF_FROM")) != NULL) {
+	j->env_callid = getenv("SIP_HF_CALLID");
+	if ((v = getenv("SIP_HF_FROM")) != NULL) {
 		s = rtpc_sip_value_tag(v, strlen(v));
 		if (s.len > 0 && (*ftag = rtpc_strndup(v + s.off, s.len)))
-			j->ftag = *ftag;
+			j->env_ftag = *ftag;
 	}
-	if (j->ttag == NULL && (v = getenv("SIP_HF_TO")) != NULL) {
+	if ((v = getenv("SIP_HF_TO")) != NULL) {
 		s = rtpc_sip_value_tag(v, strlen(v));
 		if (s.len > 0 && (*ttag = rtpc_strndup(v + s.off, s.len)))
-			j->ttag = *ttag;
+			j->env_ttag = *ttag;
 	}
 	if (j->source_ip == NULL && (v = getenv("SIP_SRCIP")) != NULL)
 		j->source_ip = v;
