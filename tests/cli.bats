@@ -112,7 +112,7 @@ teardown() {
 @test "bad rtpproxy_sock values are usage errors quoting the offending text" {
 	runx rtpp-offer --sock 'udp:127.0.0.1:99999' <"$FIX/invite.sip"
 	assert_equal "$status" 2
-	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: 'udp:127.0.0.1:99999': bad port '99999'"
+	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: 'udp:127.0.0.1:99999': bad port, not 1-65535 (did you mean udp:127.0.0.1:22222?)"
 	runx rtpp-offer --sock '1 ==' <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: no node after '==' in '1 =='"
 	runx rtpp-offer --sock '== udp:127.0.0.1' <"$FIX/invite.sip"
@@ -351,4 +351,40 @@ assert_only_commands() {
 	# an option still wins over both
 	run -0 rtpp-offer --dry-run --kamailio-env --call-id opt-call --b64 "$(base64 -w0 "$BATS_TEST_TMPDIR/m")"
 	assert_output 'Uc0,8,101 opt-call 127.0.0.1 16000 15483-uac-1;1'
+}
+
+@test "socket URLs that cannot be right are usage errors with a hint (exit 2), never a relay down" {
+	fake_start a 'U* -> reply 31000 127.0.0.1 4'
+	p=$FAKE_A_PORT
+	while read -r url want; do
+		runx rtpp-offer --sock "$url" <"$FIX/invite.sip"
+		assert_equal "$status" 2
+		assert_no_out
+		assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: '$url': $want"
+	done <<-EOF
+	udp://127.0.0.1:$p no '//' after the scheme (did you mean udp:127.0.0.1:$p?)
+	tcp:127.0.0.1:$p the rtpproxy protocol has no tcp: transport (did you mean udp:127.0.0.1:$p?)
+	ng:127.0.0.1:$p unknown scheme 'ng:' (udp:, udp6:, unix: or a socket path) (did you mean udp:127.0.0.1:$p?)
+	udp:127.0.0.1:70000 bad port, not 1-65535 (did you mean udp:127.0.0.1:22222?)
+	udp:[::1]:$p an IPv6 address needs udp6: (did you mean udp6:[::1]:$p?)
+	udp:relay_1:$p bad host: neither an address nor a host name (did you mean udp:127.0.0.1:$p?)
+	EOF
+	# the same from the environment and from a config file; rtpp-ctl too
+	RTPP_SOCK="udp://127.0.0.1:$p" runx rtpp-offer <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	printf 'rtpproxy_sock = tcp:127.0.0.1:%s\n' "$p" >"$BATS_TEST_TMPDIR/c.conf"
+	runx rtpp-offer --config "$BATS_TEST_TMPDIR/c.conf" <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-offer: $BATS_TEST_TMPDIR/c.conf:1: rtpproxy_sock: 'tcp:127.0.0.1:$p': the rtpproxy protocol has no tcp: transport (did you mean udp:127.0.0.1:$p?)"
+	runx rtpp-ctl --sock "udp://127.0.0.1:$p" ping
+	assert_equal "$status" 2
+	# nothing was sent and nothing was recorded about any node
+	assert_equal "$(fake_count a)" 0
+	run grep -rl "127.0.0.1" "$RTPP_STATE_DIR"
+	assert_failure
+	# the right URL works at once: no node was marked down
+	runx rtpp-offer --sock "udp:127.0.0.1:$p" <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	# a plain path stays a unix socket, as in the module
+	run -0 rtpp-offer --dry-run --sock "$BATS_TEST_TMPDIR/relay.sock" <"$FIX/invite.sip"
 }
