@@ -61,6 +61,7 @@ struct rtpc_plan {
 	size_t		 n;
 	char		*callid;	/* raw Call-ID: chooses the node */
 	int		 need_ptl;	/* node must have VF 20081102 */
+	int		 need_query;	/* node must have VF 20080403 (Q) */
 	int		 from_first;	/* the From-tag went first */
 };
 

@@ -3,7 +3,7 @@
  *
  * Format, one line per node after a header line:
  *   rtpp-state 1
- *   node URL disabled=D until=T caps=C rep=R ptl=P ntf=N learnt=T rtt=US
+ *   node URL disabled=D until=T caps=C rep=R ptl=P ntf=N qry=Q learnt=T rtt=US
  *        rttat=T testing=PID:T err=PCT-ENCODED
  * Unknown fields are ignored; a line that does not parse is skipped.
  */
@@ -149,6 +149,9 @@ parse_line(struct rtpc_state *st, char *line)
 		else if (strcmp(tok, "ntf") == 0) {
 			tmp.ntf_known = *v != '-';
 			tmp.ntf = atoi(v) > 0;
+		} else if (strcmp(tok, "qry") == 0) {
+			tmp.qry_known = *v != '-';
+			tmp.qry = atoi(v) > 0;
 		}
 		else if (strcmp(tok, "learnt") == 0)
 			tmp.learnt = atoll(v);
@@ -302,9 +305,10 @@ static void
 format_node(struct rtpc_buf *b, const struct rtpc_nstate *n)
 {
 	rtpc_buf_printf(b, "node %s disabled=%d until=%lld caps=%d rep=%d "
-	    "ptl=%d ntf=%d learnt=%lld rtt=%ld rttat=%lld testing=%ld:%lld "
-	    "err=", n->url, n->disabled, n->until, n->caps, n->rep, n->ptl,
-	    n->ntf_known ? n->ntf : -1, n->learnt, n->rtt_us, n->rtt_at,
+	    "ptl=%d ntf=%d qry=%d learnt=%lld rtt=%ld rttat=%lld "
+	    "testing=%ld:%lld err=", n->url, n->disabled, n->until, n->caps,
+	    n->rep, n->ptl, n->ntf_known ? n->ntf : -1,
+	    n->qry_known ? n->qry : -1, n->learnt, n->rtt_us, n->rtt_at,
 	    n->testing_pid, n->testing_until);
 	rtpc_pct_encode(n->lasterr, b);
 	rtpc_buf_add(b, "\n", 1);

@@ -24,6 +24,8 @@ struct rtpc_nstate {
 	int		 ptl;		/* VF 20081102 */
 	int		 ntf_known;	/* VF 20081224 was asked */
 	int		 ntf;		/* VF 20081224 */
+	int		 qry_known;	/* VF 20080403 was asked */
+	int		 qry;		/* VF 20080403 (Q) */
 	long long	 learnt;	/* when caps were learnt */
 	long		 rtt_us;	/* last round trip */
 	long long	 rtt_at;
