@@ -310,6 +310,9 @@ udp_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 			while (k < (size_t)got && (in[k] == ' ' ||
 			    in[k] == '\t'))
 				k++;
+			if (memchr(in + k, '\0', (size_t)got - k) != NULL)
+				return rtpc_err_set(err, RTPC_EXIT_FAIL,
+				    "%s: reply holds a NUL byte", n->url);
 			take_reply(in + k, (size_t)got - k, reply, rsz);
 			return 0;
 		}
@@ -385,6 +388,11 @@ unix_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 				rtpc_err_set(err, RTPC_EXIT_NORELAY,
 				    "%s: connection closed without a reply",
 				    n->url);
+				goto out;
+			}
+			if (memchr(in, '\0', got) != NULL) {
+				rtpc_err_set(err, RTPC_EXIT_FAIL,
+				    "%s: reply holds a NUL byte", n->url);
 				goto out;
 			}
 			take_reply(in, got, reply, rsz);

@@ -554,3 +554,11 @@ EOF
 	assert_regex "${lines[0]}" "^rtpp-ctl: > $A [0-9]+_[0-9a-f]+_[0-9]+ V$"
 	assert_regex "${lines[1]}" "^rtpp-ctl: < $A [0-9]+_[0-9a-f]+_[0-9]+ 20040107\\\\x0a$"
 }
+
+@test "raw: the reply is printed escaped (ESC, CR, LF, backslash, invalid UTF-8 as \\xNN; valid UTF-8 as it is)" {
+	fake_script a 'X -> reply 0\x1b[2J\r\nFORGED \\ é\xff'
+	runx rtpp-ctl raw X
+	assert_equal "$status" 0
+	assert_equal "$(cat "$out")" '0\x1b[2J\x0d\x0aFORGED \\ é\xff'
+	assert_equal "$(wc -l <"$out")" 1
+}

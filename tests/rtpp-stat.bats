@@ -363,3 +363,24 @@ mport() {
 	assert_no_out
 	assert_equal "$stderr" "rtpp-stat: $RTPENGINE_URL_QS: relay lacks capability 20080403 (statistics query Q; answered '0'); nothing sent"
 }
+
+@test "the reply is printed escaped: ESC, CR, LF, backslash and invalid UTF-8 as \\xNN; --json keeps it exact; a NUL is refused" {
+	fake_script a 'Q* -> reply 60\x1b[31m 1\r\nFORGED 2\\3 \xc3\xa9\xff'
+	runx rtpp-stat <"$FIX/bye.sip"
+	assert_equal "$status" 0
+	assert_out_line '60\x1b[31m 1\x0d\x0aFORGED 2\\3 é\xff'
+	runx rtpp-stat --json <"$FIX/bye.sip"
+	assert_equal "$status" 0
+	assert_equal "$(jq -c .raw "$out")" '"60\u001b[31m 1\r\nFORGED 2\\3 éÿ"'
+	# the multi-line I keeps its lines, escaped otherwise
+	fake_script a 'I -> reply sessions created: 1\x1b]0;x\x07\nactive sessions: 0'
+	runx rtpp-stat --global
+	assert_equal "$status" 0
+	assert_out_line 'sessions created: 1\x1b]0;x\x07
+active sessions: 0'
+	fake_script a 'Q* -> reply 60 1\x00 2 3 4'
+	runx rtpp-stat <"$FIX/bye.sip"
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-stat: $FAKE_URL_A: reply holds a NUL byte"
+}

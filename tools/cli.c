@@ -378,6 +378,42 @@ utf8_len(const unsigned char *s, size_t n)
 }
 
 /*
+ * The one escaping rule for relay or state text written for people
+ * (rtpp-stat's reply, rtpp-ctl raw, watch and list): printable ASCII
+ * and valid UTF-8 pass, the backslash becomes \\, and every other byte
+ * (control bytes, ESC, CR, NUL, DEL, C1 controls, invalid UTF-8)
+ * becomes \xNN, so that no text can forge a line or drive a terminal.
+ * With CLI_TEXT_LINES a LF passes too (multi-line replies such as I).
+ * JSON output does not use this: cli_json_strn keeps it exact.
+ */
+void
+cli_put_text(FILE *fp, const char *s, size_t n, int flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < n) {
+		unsigned char c = p[i];
+
+		if (c == '\\') {
+			fputs("\\\\", fp);
+			i++;
+		} else if ((c >= 0x20 && c < 0x7f) ||
+		    (c == '\n' && (flags & CLI_TEXT_LINES))) {
+			putc(c, fp);
+			i++;
+		} else if (c >= 0x80 && (k = utf8_len(p + i, n - i)) > 0 &&
+		    !(c == 0xc2 && p[i + 1] < 0xa0)) {
+			fwrite(p + i, 1, k, fp);	/* not a C1 control */
+			i += k;
+		} else {
+			fprintf(fp, "\\x%02x", c);
+			i++;
+		}
+	}
+}
+
+/*
  * Write s[0..n) as a JSON string: quotes, backslashes and control bytes
  * escaped, valid UTF-8 passed through, any other byte as \u00XX (so
  * the document stays valid whatever a relay or a message sent).

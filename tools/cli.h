@@ -7,6 +7,7 @@
 #define RTPP_CLI_H
 
 #include <popt.h>
+#include <stdio.h>
 
 #include "core.h"
 #include "config.h"
@@ -78,6 +79,8 @@ void	 cli_warn(void *, const char *);
 void	 cli_free(struct cli *);
 void	 cli_explain(const struct rtpc_job *, int);
 int	 cli_takes_value(const char *);
+#define CLI_TEXT_LINES	1	/* cli_put_text: LF passes */
+void	 cli_put_text(FILE *, const char *, size_t, int);
 void	 cli_json_str(const char *);
 void	 cli_json_strn(const char *, size_t);
 

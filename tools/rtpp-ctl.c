@@ -23,7 +23,7 @@
 
 #define NODES_MAX	64
 
-static int json, max_n, for_s;
+static int json, max_n, for_s, max_hooks = CTL_MAX_HOOKS;
 static char *node_url, *exec_cmd;
 
 /* Everything a subcommand needs: sets, state and a talker. */
@@ -297,7 +297,7 @@ static int
 cmd_raw(struct ctl *c, const char *cmd, int setid)
 {
 	const struct rtpc_node *nodes[NODES_MAX], *n = NULL;
-	char r[RTPC_REPLY_MAX], esc[RTPC_REPLY_MAX * 4];
+	char r[RTPC_REPLY_MAX];
 	struct rtpc_err e;
 	size_t i, nn;
 	long rtt;
@@ -328,7 +328,6 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 		warnx("%s", e.msg);
 		return e.code;
 	}
-	rtpc_escape(esc, sizeof(esc), r, strlen(r));
 	if (json) {
 		printf("{\"url\":");
 		cli_json_str(n->url);
@@ -337,8 +336,10 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 		printf(",\"reply\":");
 		cli_json_str(r);
 		printf(",\"rtt_us\":%ld}\n", rtt);
-	} else
-		printf("%s\n", esc);
+	} else {
+		cli_put_text(stdout, r, strlen(r), 0);
+		putchar('\n');
+	}
 	return 0;
 }
 
@@ -453,6 +454,7 @@ cmd_watch(void)
 	w.socket = cli.set_.timeout_socket;
 	w.json = json;
 	w.exec = exec_cmd;
+	w.max_hooks = max_hooks;
 	w.max = max_n;
 	w.for_s = for_s;
 	return ctl_watch(&w);
@@ -484,6 +486,9 @@ main(int argc, char **argv)
 		{ "exec", '\0', POPT_ARG_STRING, &exec_cmd, 0,
 		    "watch: run CMD for each timed-out call (no shell; data in "
 		    "RTPP_CALL_ID, RTPP_FROM_TAG, RTPP_NOTIFY_TAG)", "CMD" },
+		{ "max-hooks", '\0', POPT_ARG_INT, &max_hooks, 0,
+		    "watch: run at most N --exec hooks at once; notifications "
+		    "beyond get none, counted and reported (default 16)", "N" },
 		{ "max", '\0', POPT_ARG_INT, &max_n, 0,
 		    "watch: stop after N notifications", "N" },
 		{ "for", '\0', POPT_ARG_INT, &for_s, 0,
@@ -522,6 +527,8 @@ main(int argc, char **argv)
 		rc = RTPC_EXIT_USAGE;
 	} else if (max_n < 0 || for_s < 0)
 		rc = usage_error("--max and --for take positive numbers");
+	else if (max_hooks < 1 || max_hooks > 10000)
+		rc = usage_error("--max-hooks takes a number from 1 to 10000");
 	else if (strcmp(args[0], "record") == 0)
 		rc = cmd_record(&cr);
 	else if (strcmp(args[0], "watch") == 0)
