@@ -388,3 +388,65 @@ assert_only_commands() {
 	# a plain path stays a unix socket, as in the module
 	run -0 rtpp-offer --dry-run --sock "$BATS_TEST_TMPDIR/relay.sock" <"$FIX/invite.sip"
 }
+
+@test "--help lists the flag letters and the IP argument; an address given as the flags says what went wrong" {
+	run -0 rtpp-offer --help
+	assert_line "FLAGS, the module's flags string, letters in any case ('' for none):"
+	for l in '1 2 3' a b c 'e i' f l o r w x 'z<N>'; do
+		assert_line --regexp "^  $l +[a-z(]"
+	done
+	assert_line --partial "IP, the module's ip_address"
+	run -0 rtpp-destroy --help
+	assert_line --regexp '^  t +leave out the To-tag'
+	run -0 rtpp-manage --help
+	assert_line --regexp '^  z<N> +re-packetize'
+	run -0 rtpp-stat --help
+	refute_line --partial "FLAGS"
+	runx rtpp-offer 192.0.2.1 <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_no_out
+	assert_equal "$stderr" "rtpp-offer: '192.0.2.1' is an address, not a flags string: the flags come first ('' for none): rtpp-offer '' 192.0.2.1"
+	runx rtpp-manage 2001:db8::1 <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-manage: '2001:db8::1' is an address, not a flags string: the flags come first ('' for none): rtpp-manage '' 2001:db8::1"
+	runx rtpp-destroy 192.0.2.1 <"$FIX/bye.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-destroy: '192.0.2.1' is an address, not a flags string; rtpp-destroy takes no address"
+	# the right way round works
+	run -0 rtpp-offer --dry-run '' 192.0.2.1 <"$FIX/invite.sip"
+}
+
+@test "--deadline covers reading standard input and lock waits: a writer that never closes stdin costs the deadline, exit 3" {
+	skip_under_valgrind "a 0.3 s deadline"
+	t0=${EPOCHREALTIME/[.,]/}
+	status=0
+	{ cat "$FIX/invite.sip"; sleep 5; } | rtpp-offer --deadline 0.3 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || status=$?
+	t1=${EPOCHREALTIME/[.,]/}
+	assert_equal "$status" 3
+	[[ ! -s $BATS_TEST_TMPDIR/out ]]
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "rtpp-offer: deadline reached; gave up"
+	# the pipeline waited for sleep; the tool itself ended at its deadline
+	(( t1 - t0 < 6000000 ))
+	# the late-offer lock held by another process: a bounded wait, a warning
+	mkdir -p "$RTPP_STATE_DIR"
+	python3 - "$FIX/invite.sip" >"$BATS_TEST_TMPDIR/m" <<-'PY'
+	import sys
+	d = open(sys.argv[1], 'rb').read()
+	h = d.split(b'\r\n\r\n', 1)[0].split(b'\r\n')
+	h = [l for l in h if not l.startswith(b'Content-Type:')]
+	h = [b'Content-Length: 0' if l.startswith(b'Content-Length:') else l for l in h]
+	sys.stdout.buffer.write(b'\r\n'.join(h) + b'\r\n\r\n')
+	PY
+	touch "$RTPP_STATE_DIR/late-offers.lock"
+	flock "$RTPP_STATE_DIR/late-offers.lock" sleep 5 &
+	sleep 0.2
+	t0=${EPOCHREALTIME/[.,]/}
+	runx rtpp-manage --deadline 1 <"$BATS_TEST_TMPDIR/m"
+	t1=${EPOCHREALTIME/[.,]/}
+	kill %1 2>/dev/null || true
+	echo "status $status: $stderr"
+	assert_equal "$status" 1
+	echo "$stderr"
+	[[ $stderr == *"rtpp-manage: late-offer memory: $RTPP_STATE_DIR/late-offers.lock: held by another process; gave up waiting"* ]]
+	(( t1 - t0 < 900000 ))
+}

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include <arpa/inet.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -189,6 +191,32 @@ struct poptOption cli_explain_opts[] = {
 static struct poptOption no_opts[] = {
 	POPT_TABLEEND
 };
+
+/* What --help says about the FLAGS argument (the module's letters). */
+#define FLAGS_HELP_OFFER \
+	"FLAGS, the module's flags string, letters in any case ('' for " \
+	"none):\n" \
+	"  1 2 3  append Via 1, 2 or 3's branch to the Call-ID\n" \
+	"  a      asymmetric UA (A), send the SDP's address (as r)\n" \
+	"  b      append --extra-id to the Call-ID\n" \
+	"  c      rewrite the session c= too when every m= has its own\n" \
+	"  e i    bridge interfaces (E, I)\n" \
+	"  f      ignore the nortpproxy_str marker\n" \
+	"  l      lookup only: L instead of U (offer)\n" \
+	"  o      rewrite o= too\n" \
+	"  r      send the SDP's address, not the SIP source address\n" \
+	"  t      (destroy only: leave out the To-tag)\n" \
+	"  w      force symmetric RTP (S)\n" \
+	"  x      bridge IPv4 and IPv6 (IE or EI)\n" \
+	"  z<N>   re-packetize to N ms (Z<N>)\n" \
+	"IP, the module's ip_address: the address to write into the SDP " \
+	"('' for none)"
+#define FLAGS_HELP_DESTROY \
+	"FLAGS, the module's flags string ('' for none; the offer letters " \
+	"are\naccepted and ignored):\n" \
+	"  1 2 3  append Via 1, 2 or 3's branch to the Call-ID\n" \
+	"  b      append --extra-id to the Call-ID\n" \
+	"  t      leave out the To-tag: delete the whole call"
 
 struct poptOption cli_io_opts[] = {
 	CB,
@@ -696,6 +724,10 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 	struct poptOption table[] = {
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, own, 0,
 		    "Options:", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, no_opts, 0,
+		    op == RTPC_OP_DESTROY ? FLAGS_HELP_DESTROY : op <=
+		    RTPC_OP_DESTROY || op == RTPC_OP_MANAGE ? FLAGS_HELP_OFFER :
+		    NULL, NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_io_opts, 0,
 		    "Input and output:", NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, op <= RTPC_OP_DESTROY ||
@@ -715,7 +747,13 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 	memset(cr, 0, sizeof(*cr));
 	cli.prog = prog;
 	signal(SIGPIPE, SIG_IGN);
-	cr->pc = parse_args(argc, argv, own != NULL ? table : table + 1, usage);
+	if (own == NULL) {
+		/* no own options: the flags help goes first */
+		table[0] = table[1];
+		table[1].arg = no_opts;
+		table[1].descrip = NULL;
+	}
+	cr->pc = parse_args(argc, argv, table, usage);
 	rtpc_buf_init(&cr->in, RTPC_INPUT_MAX);
 	rtpc_job_init(&cr->job, op, &cli.set_);
 	if (parse_form(cli.input, 0, &inf) == -1 ||
@@ -742,6 +780,27 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 	if (cli.kamailio_env)
 		kamailio_env(&cr->job, &cr->ftag, &cr->ttag);
 	return 0;
+}
+
+/*
+ * "rtpp-offer 192.0.2.1": an address where the flags go would be read
+ * as flag letters; say what went wrong instead.
+ */
+int
+cli_flags_not_ip(const char *flags, const char *ip, int takes_ip)
+{
+	unsigned char a[16];
+
+	if (flags == NULL || ip != NULL || (inet_pton(AF_INET, flags, a) != 1
+	    && inet_pton(AF_INET6, flags, a) != 1))
+		return 0;
+	if (takes_ip)
+		warnx("'%s' is an address, not a flags string: the flags come "
+		    "first ('' for none): %s '' %s", flags, cli.prog, flags);
+	else
+		warnx("'%s' is an address, not a flags string; %s takes no "
+		    "address", flags, cli.prog);
+	return RTPC_EXIT_USAGE;
 }
 
 /* Leftover arguments beyond what the tool takes are usage errors. */
@@ -826,7 +885,9 @@ cli_callpath(int argc, char **argv, enum rtpc_op op, const char *prog)
 	cr.job.flags = poptGetArg(cr.pc);
 	if (op != RTPC_OP_DESTROY)
 		cr.job.ip = poptGetArg(cr.pc);
-	if ((rc = cli_no_more_args(&cr)) != 0)
+	if ((rc = cli_no_more_args(&cr)) != 0 ||
+	    (rc = cli_flags_not_ip(cr.job.flags, cr.job.ip,
+	    op != RTPC_OP_DESTROY)) != 0)
 		return cli_end(&cr, rc);
 	rc = cli_exec(&cr, op == RTPC_OP_DESTROY);
 	rc = cli_output(&cr, rc);

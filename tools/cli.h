@@ -70,6 +70,7 @@ int	 cli_callpath(int, char **, enum rtpc_op, const char *);
 int	 cli_start(struct cli_run *, int, char **, const char *, enum rtpc_op,
 	    struct poptOption *, const char *);
 int	 cli_no_more_args(struct cli_run *);
+int	 cli_flags_not_ip(const char *, const char *, int);
 int	 cli_exec(struct cli_run *, int);
 int	 cli_output(struct cli_run *, int);
 int	 cli_end(struct cli_run *, int);
