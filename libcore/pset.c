@@ -228,12 +228,14 @@ parse_node(struct rtpc_node *n, const char *tok, size_t len,
 	port = strtol(n->port, &end, 10);
 	if (!all_digits(n->port, strlen(n->port)) || *end != '\0' ||
 	    port < 1 || port > 65535) {
-		char hint[300];
+		char hint[300], why[80];
 
 		snprintf(hint, sizeof(hint), n->scheme == RTPC_UDP6 &&
 		    strchr(n->host, ':') ? "[%s]:22222" : "%s:22222", n->host);
-		return bad_url(where, n->url, "bad port, not 1-65535",
-		    n->scheme == RTPC_UDP6 ? "udp6" : "udp", hint, err);
+		snprintf(why, sizeof(why), "bad port '%.20s', not 1-65535",
+		    n->port);
+		return bad_url(where, n->url, why, n->scheme == RTPC_UDP6 ?
+		    "udp6" : "udp", hint, err);
 	}
 	return 0;
 }

@@ -112,7 +112,7 @@ teardown() {
 @test "bad rtpproxy_sock values are usage errors quoting the offending text" {
 	runx rtpp-offer --sock 'udp:127.0.0.1:99999' <"$FIX/invite.sip"
 	assert_equal "$status" 2
-	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: 'udp:127.0.0.1:99999': bad port, not 1-65535 (did you mean udp:127.0.0.1:22222?)"
+	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: 'udp:127.0.0.1:99999': bad port '99999', not 1-65535 (did you mean udp:127.0.0.1:22222?)"
 	runx rtpp-offer --sock '1 ==' <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: no node after '==' in '1 =='"
 	runx rtpp-offer --sock '== udp:127.0.0.1' <"$FIX/invite.sip"
@@ -365,7 +365,7 @@ assert_only_commands() {
 	udp://127.0.0.1:$p no '//' after the scheme (did you mean udp:127.0.0.1:$p?)
 	tcp:127.0.0.1:$p the rtpproxy protocol has no tcp: transport (did you mean udp:127.0.0.1:$p?)
 	ng:127.0.0.1:$p unknown scheme 'ng:' (udp:, udp6:, unix: or a socket path) (did you mean udp:127.0.0.1:$p?)
-	udp:127.0.0.1:70000 bad port, not 1-65535 (did you mean udp:127.0.0.1:22222?)
+	udp:127.0.0.1:70000 bad port '70000', not 1-65535 (did you mean udp:127.0.0.1:22222?)
 	udp:[::1]:$p an IPv6 address needs udp6: (did you mean udp6:[::1]:$p?)
 	udp:relay_1:$p bad host: neither an address nor a host name (did you mean udp:127.0.0.1:$p?)
 	EOF

@@ -556,5 +556,11 @@ rtpp-ctl: watch: 48 notifications got no hook: --max-hooks 2 were running"
 	relay_notify "unix:$sock" connect 'send:c1 f1\n'
 	watch_wait
 	wait_lines "$work/marker" 3
-	assert_equal "$(cat "$work/marker")" $'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\ndone'
+	# the standard signals 1-31 (glibc keeps 32 and 33 for itself and
+	# may not reset them; a caller such as make can leave them ignored)
+	blk=$(sed -n 's/^SigBlk:\t//p' "$work/marker")
+	ign=$(sed -n 's/^SigIgn:\t//p' "$work/marker")
+	assert_equal "$(( 0x$blk & 0x7fffffff ))" 0
+	assert_equal "$(( 0x$ign & 0x7fffffff ))" 0
+	assert_equal "$(sed -n 3p "$work/marker")" done
 }

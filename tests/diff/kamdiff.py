@@ -174,6 +174,21 @@ NOT_COVERED = {
         'README "Choices" (exit 3 at once when every node is down): only '
         'the first call after a failure is compared (group "down"); the '
         'module\'s later force-tests depend on its tick clock.'),
+    'bad-sock-url': (
+        'README "Choices" (a socket URL that cannot be right is exit 2 '
+        'with a hint): a configuration error, not a message; the module '
+        'would not start a call at all with such a node, so there is '
+        'nothing to compare (tests/cli.bats covers rtpp\'s).'),
+    'escaped-text': (
+        'README "Choices" (relay and state text printed escaped): only '
+        'rtpp-stat, rtpp-ctl raw, watch and list print relay text; the '
+        'module hands $rtpstat to the script (tests/rtpp-stat.bats and '
+        'tests/rtpp-ctl-watch.bats cover rtpp\'s).'),
+    'no-query-cap': (
+        'README "Choices" (no Q to a node that lacks VF 20080403): the '
+        'compared calls use the offer, answer and destroy functions '
+        'only (tests/rtpp-stat.bats covers rtpp\'s, against the fake '
+        'relay and rtpengine).'),
 }
 
 # Each item of the README section "Where rtpp differs from the module on
@@ -195,6 +210,9 @@ README_ITEMS = [
     (r'The ICE candidate lines end like', 'ice-eol'),
     (r'rtpp-destroy skips z<n> whole', 'destroy-z-digits'),
     (r'Flag z without a ptime', 'bare-z'),
+    (r'A socket URL that cannot be right', 'bad-sock-url'),
+    (r'Text that comes from a relay or the state', 'escaped-text'),
+    (r'rtpp-stat sends no Q to a node', 'no-query-cap'),
 ]
 
 FLAG_LETTERS = set('123abceflortwxz0123456789')
