@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "config.h"
 #include "job.h"
+#include "offers.h"
 #include "plan.h"
 #include "reply.h"
 #include "rewrite.h"
@@ -235,6 +236,55 @@ call_from_sip(struct run *r, const char *b)
 		if (s != NULL && is_ip_literal(s))
 			r->call.source_ip = s;
 	}
+}
+
+/*
+ * Kamailio mode: the exec module's SIP_HF_* variables only fill what
+ * the input lacks (bare SDP).  A SIP message always carries its own
+ * Call-ID and tags, and any header whose name maps to the same
+ * variable (a "CallID" header before the real Call-ID) could have set
+ * the environment: when the two differ nothing is sent.
+ */
+static int
+call_from_env(const struct rtpc_job *j, struct run *r, struct rtpc_err *err)
+{
+	const struct {
+		const char	*what;
+		const char	*var;
+		const char	*env;
+		const char	*opt;
+		const char	**have;
+	} f[] = {
+		{ "Call-ID", "SIP_HF_CALLID", j->env_callid, j->callid,
+		    &r->call.callid },
+		{ "From-tag", "SIP_HF_FROM", j->env_ftag, j->ftag,
+		    &r->call.ftag },
+		{ "To-tag", "SIP_HF_TO", j->env_ttag, j->ttag, &r->call.ttag },
+	};
+	char m[128], e[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		const char *have = *f[i].have;
+
+		if (f[i].env == NULL || f[i].opt != NULL)
+			continue;	/* nothing to fill, or an option wins */
+		if (!r->call.is_sip) {
+			*f[i].have = f[i].env;
+			continue;
+		}
+		if (have != NULL && strcmp(have, f[i].env) == 0)
+			continue;
+		rtpc_escape(m, sizeof(m), have ? have : "", have ?
+		    strlen(have) : 0);
+		rtpc_escape(e, sizeof(e), f[i].env, strlen(f[i].env));
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "the message's %s "
+		    "%s%s%s and %s's %s'%s' differ (a header of another "
+		    "name may have set %s); nothing sent", f[i].what,
+		    have ? "'" : "(none)", m, have ? "'" : "", f[i].var,
+		    i == 0 ? "" : "tag ", e, f[i].var);
+	}
+	return 0;
 }
 
 /* Options win over the message. */
@@ -585,6 +635,43 @@ is_one_of(const char *b, struct rtpc_span s, const char *const *list)
 	return 0;
 }
 
+/* The late-offer memory is a hint: when it fails, warn and go on. */
+static void
+offers_warn(const struct rtpc_job *j, const struct rtpc_err *e)
+{
+	char msg[600];
+
+	if (j->warn == NULL)
+		return;
+	snprintf(msg, sizeof(msg), "late-offer memory: %s", e->msg);
+	j->warn(j->warn_ctx, msg);
+}
+
+static void
+offers_note(const struct rtpc_job *j, const char *callid, const char *cseq)
+{
+	struct rtpc_err e;
+
+	rtpc_err_clear(&e);
+	if (rtpc_offers_note(j->set->state_dir, callid, cseq, &e) == -1)
+		offers_warn(j, &e);
+}
+
+static int
+offers_known(const struct rtpc_job *j, const char *callid, const char *cseq)
+{
+	struct rtpc_err e;
+	int rc;
+
+	rtpc_err_clear(&e);
+	if ((rc = rtpc_offers_known(j->set->state_dir, callid, cseq, &e)) ==
+	    -1) {
+		offers_warn(j, &e);
+		return 0;
+	}
+	return rc;
+}
+
 /*
  * rtpproxy_manage's decision table, from the method, the status and
  * the CSeq method.  A 1xx/2xx with SDP to an INVITE is a late offer
@@ -634,9 +721,8 @@ manage_decide(struct rtpc_job *j, struct run *r, const char *b,
 			return 0;
 		}
 		if (r->call.callid != NULL && rtpc_token_safe(r->call.callid,
-		    strlen(r->call.callid)) && rtpc_offers_note(
-		    j->set->state_dir, r->call.callid, cseq, err) == -1)
-			return -1;
+		    strlen(r->call.callid)))
+			offers_note(j, r->call.callid, cseq);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "INVITE without SDP: "
 		    "nothing sent (its 2xx with SDP will be the offer)");
 	}
@@ -652,7 +738,7 @@ manage_decide(struct rtpc_job *j, struct run *r, const char *b,
 		return 0;
 	}
 	if (is_one_of(b, meth, upd) || r->call.callid == NULL ||
-	    !rtpc_offers_known(j->set->state_dir, r->call.callid, cseq))
+	    !offers_known(j, r->call.callid, cseq))
 		*op = RTPC_OP_ANSWER;
 	else
 		*op = RTPC_OP_OFFER;
@@ -713,6 +799,8 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 	else
 		/* bare SDP: an offer is an INVITE's, an answer a 2xx's */
 		r->call.is_request = j->op != RTPC_OP_ANSWER;
+	if (call_from_env(j, r, err) == -1)
+		return -1;
 	call_overrides(j, r);
 	sdp_in.off = 0;
 	sdp_in.len = 0;

@@ -52,6 +52,11 @@ struct rtpc_job {
 	const char	*ttag;
 	const char	*source_ip;
 	const char	*local_ip;
+	/* Kamailio mode: from SIP_HF_*; they only fill what the input
+	 * lacks, and must agree with a SIP message */
+	const char	*env_callid;
+	const char	*env_ftag;
+	const char	*env_ttag;
 	enum rtpc_kind	 kind;		/* for bare SDP */
 	enum rtpc_form	 in_form;
 	enum rtpc_form	 out_form;	/* AUTO: mirror the input */

@@ -550,6 +550,7 @@ rtpc_plan_other(enum rtpc_op op, const struct rtpc_call *call,
 			    "uas needs a To-tag");
 		pl->need_ptl = 1;
 	} else {
+		pl->need_query = op == RTPC_OP_QUERY;
 		ffirst = call->is_request;
 		if (!ffirst && call->ttag == NULL)
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,

@@ -63,6 +63,7 @@ struct rtpc_plan {
 	char		*callid;	/* raw Call-ID: chooses the node */
 	int		 need_ptl;	/* node must have VF 20081102 */
 	int		 new_call;	/* an offer without To-tag */
+	int		 need_query;	/* node must have VF 20080403 (Q) */
 	int		 from_first;	/* the From-tag went first */
 };
 

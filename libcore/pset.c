@@ -3,7 +3,10 @@
  * pset.c: proxy sets from rtpproxy_sock values,
  * "[N ==] url[=weight] ...", with the module's URL schemes.
  */
+#include <sys/socket.h>
 #include <sys/un.h>
+
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <stdio.h>
@@ -79,6 +82,71 @@ split_hostport(struct rtpc_node *n, const char *hp, int v6)
 	return n->port == NULL ? -1 : 0;
 }
 
+/*
+ * The scheme of a token that names none the module knows: letters,
+ * digits, '+', '-', '.' before a colon, the first a letter (RFC 3986).
+ * A plain path ("/run/rtpproxy.sock", "./s") has none.
+ */
+static size_t
+other_scheme(const char *u)
+{
+	size_t i = 0;
+
+	if (!isalpha((unsigned char)u[0]))
+		return 0;
+	while (isalnum((unsigned char)u[i]) || u[i] == '+' || u[i] == '-' ||
+	    u[i] == '.')
+		i++;
+	return u[i] == ':' ? i : 0;
+}
+
+/* An address literal of the family, or a host name. */
+static int
+good_host(const char *h, int v6)
+{
+	unsigned char a[16];
+	size_t i, label = 0;
+	int alpha = 0;
+
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, h, a) == 1)
+		return 1;
+	if (*h == '\0' || strlen(h) > 253)
+		return 0;
+	for (i = 0; h[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)h[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!isalnum(c) && c != '-')
+			return 0;
+		alpha |= isalpha(c);
+		if (++label > 63)
+			return 0;
+	}
+	/* digits and dots only must be an IPv4 address */
+	return alpha;
+}
+
+/*
+ * A URL that cannot be right: a usage error that says what was
+ * probably meant, so that a typo never looks like a relay down.
+ */
+static int
+bad_url(const char *where, const char *url, const char *why,
+    const char *scheme, const char *rest, struct rtpc_err *err)
+{
+	while (*rest == '/')
+		rest++;
+	if (*rest == '\0')
+		rest = "127.0.0.1:22222";
+	return rtpc_err_set(err, RTPC_EXIT_USAGE, "%s'%s': %s (did you mean "
+	    "%s:%s?)", where, url, why, scheme, rest);
+}
+
 /* Parse one "url[=weight]" token into n. */
 static int
 parse_node(struct rtpc_node *n, const char *tok, size_t len,
@@ -87,6 +155,7 @@ parse_node(struct rtpc_node *n, const char *tok, size_t len,
 	const char *eq = memchr(tok, '=', len);
 	size_t ulen = eq ? (size_t)(eq - tok) : len;
 	const char *rest;
+	size_t slen;
 	long port;
 	char *end;
 
@@ -113,10 +182,22 @@ parse_node(struct rtpc_node *n, const char *tok, size_t len,
 	} else if (strncasecmp(n->url, "unix:", 5) == 0) {
 		n->scheme = RTPC_UNIX;
 		rest = n->url + 5;
+	} else if ((slen = other_scheme(n->url)) > 0) {
+		char why[80];
+
+		snprintf(why, sizeof(why), strncasecmp(n->url, "tcp:", 4) ==
+		    0 ? "the rtpproxy protocol has no tcp: transport" :
+		    "unknown scheme '%.*s:' (udp:, udp6:, unix: or a socket "
+		    "path)", (int)(slen < 20 ? slen : 20), n->url);
+		return bad_url(where, n->url, why, strchr(n->url + slen + 1,
+		    '[') != NULL ? "udp6" : "udp", n->url + slen + 1, err);
 	} else {
 		n->scheme = RTPC_UNIX;
 		rest = n->url;
 	}
+	if (n->scheme != RTPC_UNIX && strncmp(rest, "//", 2) == 0)
+		return bad_url(where, n->url, "no '//' after the scheme",
+		    n->scheme == RTPC_UDP6 ? "udp6" : "udp", rest, err);
 	if (n->scheme == RTPC_UNIX) {
 		struct sockaddr_un sun;
 
@@ -129,14 +210,34 @@ parse_node(struct rtpc_node *n, const char *tok, size_t len,
 			    "out of memory");
 		return 0;
 	}
+	if (n->scheme == RTPC_UDP && (*rest == '[' ||
+	    strchr(rest, ':') != strrchr(rest, ':')))
+		return bad_url(where, n->url, "an IPv6 address needs udp6:",
+		    "udp6", rest, err);
 	if (split_hostport(n, rest, n->scheme == RTPC_UDP6) == -1)
 		return rtpc_err_set(err, RTPC_EXIT_USAGE,
 		    "%s'%s': expected host[:port]", where, n->url);
+	if (!good_host(n->host, n->scheme == RTPC_UDP6)) {
+		char hint[300];
+
+		snprintf(hint, sizeof(hint), "%s:%s", n->scheme == RTPC_UDP6 ?
+		    "::1" : "127.0.0.1", n->port);
+		return bad_url(where, n->url, "bad host: neither an address "
+		    "nor a host name", n->scheme == RTPC_UDP6 ? "udp6" : "udp",
+		    hint, err);
+	}
 	port = strtol(n->port, &end, 10);
 	if (!all_digits(n->port, strlen(n->port)) || *end != '\0' ||
-	    port < 1 || port > 65535)
-		return rtpc_err_set(err, RTPC_EXIT_USAGE,
-		    "%s'%s': bad port '%s'", where, n->url, n->port);
+	    port < 1 || port > 65535) {
+		char hint[300], why[80];
+
+		snprintf(hint, sizeof(hint), n->scheme == RTPC_UDP6 &&
+		    strchr(n->host, ':') ? "[%s]:22222" : "%s:22222", n->host);
+		snprintf(why, sizeof(why), "bad port '%.20s', not 1-65535",
+		    n->port);
+		return bad_url(where, n->url, why, n->scheme == RTPC_UDP6 ?
+		    "udp6" : "udp", hint, err);
+	}
 	return 0;
 }
 

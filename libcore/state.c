@@ -6,7 +6,7 @@
  * header line:
  *   rtpp-health 1
  *   node URL admin=A opgen=G down=D until=T caps=C rep=R ptl=P ntf=N
- *        learnt=T rtt=US rttat=T testing=PID:T err=PCT-ENCODED
+ *        qry=Q learnt=T rtt=US rttat=T testing=PID:T err=PCT-ENCODED
  * Unknown fields are ignored; a line that does not parse is skipped.
  * A URL holds no blank (the configuration splits on them).
  *
@@ -188,7 +188,8 @@ drop_known(struct rtpc_nstate *n, const struct rtpc_nstate *f)
 {
 	if ((n->dirty & RTPC_NS_CAPS) && f->caps == n->caps &&
 	    f->rep == n->rep && f->ptl == n->ptl &&
-	    f->ntf_known == n->ntf_known && f->ntf == n->ntf)
+	    f->ntf_known == n->ntf_known && f->ntf == n->ntf &&
+	    f->qry_known == n->qry_known && f->qry == n->qry)
 		n->dirty &= ~RTPC_NS_CAPS;
 	if ((n->dirty & RTPC_NS_RTT) && n->rtt_at - f->rtt_at < RTT_FRESH)
 		n->dirty &= ~RTPC_NS_RTT;
@@ -240,6 +241,9 @@ parse_line(struct rtpc_state *st, char *line)
 		else if (strcmp(tok, "ntf") == 0) {
 			tmp.ntf_known = *v != '-';
 			tmp.ntf = atoi(v) > 0;
+		} else if (strcmp(tok, "qry") == 0) {
+			tmp.qry_known = *v != '-';
+			tmp.qry = atoi(v) > 0;
 		} else if (strcmp(tok, "learnt") == 0)
 			tmp.learnt = atoll(v);
 		else if (strcmp(tok, "rtt") == 0)
@@ -283,6 +287,8 @@ parse_line(struct rtpc_state *st, char *line)
 		n->ptl = tmp.ptl;
 		n->ntf_known = tmp.ntf_known;
 		n->ntf = tmp.ntf;
+		n->qry_known = tmp.qry_known;
+		n->qry = tmp.qry;
 		n->learnt = tmp.learnt;
 	}
 	if (!(n->dirty & RTPC_NS_RTT)) {
@@ -549,9 +555,10 @@ static void
 format_node(struct rtpc_buf *b, const struct rtpc_nstate *n)
 {
 	rtpc_buf_printf(b, "node %s admin=%d opgen=%llu down=%d until=%lld "
-	    "caps=%d rep=%d ptl=%d ntf=%d learnt=%lld rtt=%ld rttat=%lld "
-	    "testing=%ld:%lld err=", n->url, n->admin, n->opgen, n->down,
-	    n->until, n->caps, n->rep, n->ptl, n->ntf_known ? n->ntf : -1,
+	    "caps=%d rep=%d ptl=%d ntf=%d qry=%d learnt=%lld rtt=%ld "
+	    "rttat=%lld testing=%ld:%lld err=", n->url, n->admin, n->opgen,
+	    n->down, n->until, n->caps, n->rep, n->ptl,
+	    n->ntf_known ? n->ntf : -1, n->qry_known ? n->qry : -1,
 	    n->learnt, n->rtt_us, n->rtt_at, n->testing_pid,
 	    n->testing_until);
 	rtpc_pct_encode(n->lasterr, b);
@@ -758,153 +765,4 @@ rtpc_state_free(struct rtpc_state *st)
 	free(st->nodes);
 	memset(st, 0, sizeof(*st));
 	st->dfd = -1;
-}
-
-/*
- * Late offers: rtpp-manage remembers each INVITE that came without SDP
- * ("<time> <cseq> <call-id>" lines in <dir>/offers), so that a reply
- * with SDP to it is known to be an offer (U) and not an answer (L).
- * Entries older than OFFERS_TTL are dropped when the file is rewritten.
- */
-#define OFFERS_TTL	600
-#define OFFERS_MAX	(256 * 1024)
-
-static char *
-offers_path(const char *dir)
-{
-	char *p = NULL;
-	char *d = dir ? strdup(dir) : rtpc_state_default_dir();
-
-	if (d != NULL && asprintf(&p, "%s/offers", d) == -1)
-		p = NULL;
-	free(d);
-	return p;
-}
-
-/* Read the whole offers file (NULL when missing or unreadable). */
-static char *
-offers_read(const char *path, size_t *len)
-{
-	struct stat sb;
-	char *buf;
-	ssize_t r;
-	int fd;
-
-	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return NULL;
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size > OFFERS_MAX * 2 ||
-	    (buf = malloc((size_t)sb.st_size + 1)) == NULL) {
-		close(fd);
-		return NULL;
-	}
-	while (*len < (size_t)sb.st_size &&
-	    (r = read(fd, buf + *len, (size_t)sb.st_size - *len)) > 0)
-		*len += (size_t)r;
-	close(fd);
-	buf[*len] = '\0';
-	return buf;
-}
-
-/* Is "<cseq> <callid>" in the file, younger than OFFERS_TTL? */
-int
-rtpc_offers_known(const char *dir, const char *callid, const char *cseq)
-{
-	char *path, *buf, *line, *save = NULL;
-	long long now = rtpc_now();
-	size_t len;
-	int found = 0;
-
-	if (dir != NULL && *dir == '\0')
-		return 0;
-	if ((path = offers_path(dir)) == NULL)
-		return 0;
-	buf = offers_read(path, &len);
-	free(path);
-	if (buf == NULL)
-		return 0;
-	for (line = strtok_r(buf, "\n", &save); line != NULL && !found;
-	    line = strtok_r(NULL, "\n", &save)) {
-		char *a = strchr(line, ' '), *b2;
-
-		if (a == NULL || (b2 = strchr(a + 1, ' ')) == NULL)
-			continue;
-		*a = *b2 = '\0';
-		found = now - atoll(line) < OFFERS_TTL &&
-		    strcmp(a + 1, cseq) == 0 && strcmp(b2 + 1, callid) == 0;
-	}
-	free(buf);
-	return found;
-}
-
-/* Remember an INVITE without SDP; rewrite the file when it grows. */
-int
-rtpc_offers_note(const char *dir, const char *callid, const char *cseq,
-    struct rtpc_err *err)
-{
-	struct rtpc_state st;
-	char *path, *line = NULL;
-	long long now = rtpc_now();
-	int lfd, fd, rc = -1;
-	struct stat sb;
-
-	if (dir != NULL && *dir == '\0')
-		return 0;
-	memset(&st, 0, sizeof(st));
-	if ((path = offers_path(dir)) == NULL ||
-	    (st.dir = dir ? strdup(dir) : rtpc_state_default_dir()) == NULL ||
-	    asprintf(&st.lockpath, "%s.lock", path) == -1 ||
-	    asprintf(&line, "%lld %s %s\n", now, cseq, callid) == -1) {
-		free(path);
-		free(st.dir);
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
-	}
-	if ((lfd = lock_state(&st, err)) == -1)
-		goto out;
-	if (stat(path, &sb) == 0 && sb.st_size > OFFERS_MAX) {
-		/* keep only the young entries */
-		size_t len, i = 0;
-		char *buf = offers_read(path, &len);
-		struct rtpc_buf keep;
-
-		rtpc_buf_init(&keep, OFFERS_MAX * 2);
-		while (buf != NULL && i < len) {
-			char *nl = memchr(buf + i, '\n', len - i);
-			size_t ll = nl ? (size_t)(nl - (buf + i)) + 1 : len - i;
-
-			if (now - atoll(buf + i) < OFFERS_TTL)
-				rtpc_buf_add(&keep, buf + i, ll);
-			i += ll;
-		}
-		free(buf);
-		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-		if (fd != -1) {
-			/* losing old entries is harmless: they are hints */
-			if (keep.len > 0 && write(fd, keep.data, keep.len) !=
-			    (ssize_t)keep.len && ftruncate(fd, 0) == -1)
-				unlink(path);
-			close(fd);
-		}
-		rtpc_buf_free(&keep);
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd == -1)
-		rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s", path,
-		    strerror(errno));
-	else {
-		if (write(fd, line, strlen(line)) == (ssize_t)strlen(line))
-			rc = 0;
-		else
-			rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: write failed",
-			    path);
-		close(fd);
-	}
-	close(lfd);
-out:
-	free(line);
-	free(path);
-	rtpc_state_free(&st);
-	return rc;
 }

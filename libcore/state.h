@@ -23,7 +23,7 @@
 
 /* What a run changed in a record; written back field group by group. */
 #define RTPC_NS_HEALTH	0x1	/* down, until, lasterr, testing */
-#define RTPC_NS_CAPS	0x2	/* caps, rep, ptl, ntf, learnt */
+#define RTPC_NS_CAPS	0x2	/* caps, rep, ptl, ntf, qry, learnt */
 #define RTPC_NS_RTT	0x4	/* rtt_us, rtt_at */
 #define RTPC_NS_ADMIN	0x8	/* the operator's verdict */
 
@@ -40,6 +40,8 @@ struct rtpc_nstate {
 	int		 ptl;		/* VF 20081102 */
 	int		 ntf_known;	/* VF 20081224 was asked */
 	int		 ntf;		/* VF 20081224 */
+	int		 qry_known;	/* VF 20080403 was asked */
+	int		 qry;		/* VF 20080403 (Q) */
 	long long	 learnt;	/* when caps were learnt */
 	long		 rtt_us;	/* last round trip */
 	long long	 rtt_at;
@@ -87,9 +89,6 @@ int	 rtpc_state_down(const struct rtpc_nstate *, long long);
 const char *rtpc_state_word(const struct rtpc_nstate *, long long);
 enum rtpc_avail rtpc_state_avail(const struct rtpc_nstate *, int, long long);
 const char *rtpc_avail_str(enum rtpc_avail);
-int	 rtpc_offers_note(const char *, const char *, const char *,
-	    struct rtpc_err *);
-int	 rtpc_offers_known(const char *, const char *, const char *);
 char	*rtpc_state_default_dir(void);
 long long rtpc_now(void);
 long long rtpc_mono_ms(void);

@@ -112,6 +112,7 @@ rtpc_talk_fail(struct rtpc_talk *t, const struct rtpc_node *n,
 	    now + t->set->disable_tout;
 	ns->caps = 0;	/* learn again when it comes back */
 	ns->ntf_known = 0;
+	ns->qry_known = 0;
 	ns->testing_pid = 0;
 	ns->testing_until = 0;
 	strlcpy(ns->lasterr, why, sizeof(ns->lasterr));
@@ -194,6 +195,41 @@ rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
 fail:
 	rtpc_talk_fail(t, n, err->msg);
 	return -1;
+}
+
+/*
+ * Can node n answer Q (VF 20080403)?  rtpengine 10.5 answers 0 and,
+ * once sent a Q, answers no later command of the call: never send it
+ * one.  Asked once and remembered in the state like the other
+ * capabilities.  Returns 1, 0 (err says why, nothing sent) or -1.
+ */
+static int
+has_query(struct rtpc_talk *t, const struct rtpc_node *n,
+    struct rtpc_err *err)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
+	char r[RTPC_REPLY_MAX], esc[64];
+	long rtt;
+
+	if (ns == NULL)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	if (ns->qry_known && ns->qry)
+		return 1;
+	if (ns->qry_known)
+		strlcpy(r, "0", sizeof(r));
+	else {
+		if (probe1(t, n, "VF 20080403", r, sizeof(r), &rtt, err) == -1)
+			return -1;
+		ns->qry_known = 1;
+		ns->qry = strcmp(r, "1") == 0;
+		ns->dirty |= RTPC_NS_CAPS;
+		if (ns->qry)
+			return 1;
+	}
+	rtpc_escape(esc, sizeof(esc), r, strlen(r));
+	rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: relay lacks capability 20080403 "
+	    "(statistics query Q; answered '%s'); nothing sent", n->url, esc);
+	return 0;
 }
 
 /*
@@ -367,7 +403,7 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		struct rtpc_nstate *ns;
 		enum rtpc_avail why_not;
 		char why[200];
-		int test;
+		int test, q;
 
 		/* out of time: the nodes left untried are not at fault */
 		if (rtpc_tx_expired(&t->tx)) {
@@ -399,6 +435,20 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 			    nodes[i]->url);
 			note(t, nodes[i], pl->callid, "lacks capability 20081102");
 			break;
+		}
+		if (pl->need_query && (q = has_query(t, nodes[i], err)) != 1) {
+			if (q == 0) {
+				note(t, nodes[i], pl->callid,
+				    "lacks capability 20080403");
+				break;
+			}
+			snprintf(why, sizeof(why), "probe failed: %.180s",
+			    err->msg);
+			note(t, nodes[i], pl->callid, why);
+			if (err->code != RTPC_EXIT_NORELAY)
+				break;
+			rtpc_talk_fail(t, nodes[i], err->msg);
+			continue;
 		}
 		if ((rc = send_all(t, nodes[i], pl, err)) == 0) {
 			t->used = nodes[i];

@@ -78,11 +78,13 @@ rtpc_tx_expired(const struct rtpc_tx *tx)
 void
 rtpc_tx_close(struct rtpc_tx *tx)
 {
-	int i;
+	size_t i;
 
 	for (i = 0; i < tx->nsocks; i++)
 		close(tx->socks[i].fd);
-	tx->nsocks = 0;
+	free(tx->socks);
+	tx->socks = NULL;
+	tx->nsocks = tx->socks_cap = 0;
 }
 
 static void
@@ -137,7 +139,8 @@ udp_socket(struct rtpc_tx *tx, const struct rtpc_node *n,
     struct rtpc_err *err)
 {
 	struct addrinfo hints, *res;
-	int i, fd, gai;
+	size_t i;
+	int fd, gai;
 
 	for (i = 0; i < tx->nsocks; i++)
 		if (tx->socks[i].node == n)
@@ -174,12 +177,39 @@ udp_socket(struct rtpc_tx *tx, const struct rtpc_node *n,
 		    n->url, strerror(errno));
 	}
 	freeaddrinfo(res);
-	if (tx->nsocks < (int)(sizeof(tx->socks) / sizeof(tx->socks[0]))) {
-		tx->socks[tx->nsocks].node = n;
-		tx->socks[tx->nsocks].fd = fd;
-		tx->nsocks++;
+	if (tx->nsocks == tx->socks_cap) {
+		size_t cap = tx->socks_cap ? tx->socks_cap * 2 : 4;
+		void *p = reallocarray(tx->socks, cap, sizeof(*tx->socks));
+
+		if (p == NULL) {
+			close(fd);
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "out of memory");
+		}
+		tx->socks = p;
+		tx->socks_cap = cap;
 	}
+	tx->socks[tx->nsocks].node = n;
+	tx->socks[tx->nsocks].fd = fd;
+	tx->nsocks++;
 	return fd;
+}
+
+/*
+ * Close the socket of a node whose transport failed: the run moves on
+ * to another node and keeps at most one socket per node it still uses.
+ */
+static void
+udp_forget(struct rtpc_tx *tx, const struct rtpc_node *n)
+{
+	size_t i;
+
+	for (i = 0; i < tx->nsocks; i++)
+		if (tx->socks[i].node == n) {
+			close(tx->socks[i].fd);
+			tx->socks[i] = tx->socks[--tx->nsocks];
+			return;
+		}
 }
 
 /* Drop datagrams already waiting: they answer someone else's cookie. */
@@ -265,21 +295,25 @@ udp_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 			return rtpc_err_set(err, RTPC_EXIT_NORELAY,
 			    "%s: %s", n->url, strerror(errno));
 		}
-		if ((size_t)got > sizeof(in) - 1) {
-			trace(tx, '<', n, in, sizeof(in) - 1);
-			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "%s: reply longer than %zu bytes", n->url,
-			    sizeof(in) - 1);
-		}
-		trace(tx, '<', n, in, (size_t)got);
+		/* the cookie first: a foreign datagram of any size is stale */
+		trace(tx, '<', n, in, (size_t)got < sizeof(in) - 1 ?
+		    (size_t)got : sizeof(in) - 1);
 		if ((size_t)got > clen && memcmp(in, cookie, clen) == 0 &&
 		    (in[clen] == ' ' || in[clen] == '\t')) {
 			size_t k = clen;
+
+			if ((size_t)got > sizeof(in) - 1)
+				return rtpc_err_set(err, RTPC_EXIT_FAIL,
+				    "%s: reply longer than %zu bytes", n->url,
+				    sizeof(in) - 1);
 
 			*rtt_us += (long)now_us();
 			while (k < (size_t)got && (in[k] == ' ' ||
 			    in[k] == '\t'))
 				k++;
+			if (memchr(in + k, '\0', (size_t)got - k) != NULL)
+				return rtpc_err_set(err, RTPC_EXIT_FAIL,
+				    "%s: reply holds a NUL byte", n->url);
 			take_reply(in + k, (size_t)got - k, reply, rsz);
 			return 0;
 		}
@@ -357,6 +391,11 @@ unix_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 				    n->url);
 				goto out;
 			}
+			if (memchr(in, '\0', got) != NULL) {
+				rtpc_err_set(err, RTPC_EXIT_FAIL,
+				    "%s: reply holds a NUL byte", n->url);
+				goto out;
+			}
 			take_reply(in, got, reply, rsz);
 			*rtt_us = (long)(now_us() - us);
 			rc = 0;
@@ -386,5 +425,10 @@ rtpc_tx_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 {
 	if (n->scheme == RTPC_UNIX)
 		return unix_send(tx, n, cmd, reply, rsz, rtt_us, err);
-	return udp_send(tx, n, cmd, reply, rsz, rtt_us, err);
+	if (udp_send(tx, n, cmd, reply, rsz, rtt_us, err) == -1) {
+		if (err->code == RTPC_EXIT_NORELAY)
+			udp_forget(tx, n);
+		return -1;
+	}
+	return 0;
 }

@@ -32,8 +32,9 @@ struct rtpc_tx {
 	struct {
 		const struct rtpc_node *node;
 		int fd;
-	}		 socks[16];	/* open UDP sockets by node */
-	int		 nsocks;
+	}		*socks;		/* open UDP sockets, one per node */
+	size_t		 nsocks;
+	size_t		 socks_cap;
 };
 
 void	 rtpc_tx_init(struct rtpc_tx *, long, int, const char *);

@@ -113,7 +113,7 @@ teardown() {
 @test "bad rtpproxy_sock values are usage errors quoting the offending text" {
 	runx rtpp-offer --sock 'udp:127.0.0.1:99999' <"$FIX/invite.sip"
 	assert_equal "$status" 2
-	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: 'udp:127.0.0.1:99999': bad port '99999'"
+	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: 'udp:127.0.0.1:99999': bad port '99999', not 1-65535 (did you mean udp:127.0.0.1:22222?)"
 	runx rtpp-offer --sock '1 ==' <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: no node after '==' in '1 =='"
 	runx rtpp-offer --sock '== udp:127.0.0.1' <"$FIX/invite.sip"
@@ -281,4 +281,173 @@ teardown() {
 	assert_output 'Uc0 env-call-1 198.51.100.77 24000 env-ftag;1 env-ttag;1'
 	run -0 rtpp-offer --dry-run --b64 "$(base64 -w0 "$FIX/invite.sip")"
 	assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
+}
+
+# Every line of the relay log of NAME is "COOKIE COMMAND" with our cookie.
+assert_only_commands() {
+	local bad
+	bad=$(grep -vE '^[0-9]+_[0-9a-f]{8}_[0-9]+ [A-Z]' "$BATS_TEST_TMPDIR/$1.log" || true)
+	if [[ -n $bad ]]; then
+		printf '%s\n' "$bad" | batslib_decorate 'the relay got other text' | fail
+	fi
+}
+
+@test "closed standard descriptors: reports and traces never reach the relay" {
+	fake_start a 'U* -> reply 31000 127.0.0.1 4'
+	export RTPP_SOCK="$FAKE_URL_A"
+	# stdout closed: the ping report is lost, not sent
+	status=0
+	rtpp-ctl ping >&- 2>"$BATS_TEST_TMPDIR/err" || status=$?
+	assert_equal "$status" 0
+	assert_only_commands a
+	grep -q ' V$' "$BATS_TEST_TMPDIR/a.log"
+	# stderr closed: the trace is lost, not sent; the output is right
+	status=0
+	rtpp-offer --trace <"$FIX/invite.sip" >"$BATS_TEST_TMPDIR/out" 2>&- || status=$?
+	assert_equal "$status" 0
+	out=$BATS_TEST_TMPDIR/out
+	assert_out_file "$FIX/invite.out"
+	assert_only_commands a
+	# all three closed, the message in an argument: still only commands
+	n=$(fake_count a)
+	status=0
+	rtpp-offer --trace --b64 "$(base64 -w0 "$FIX/invite.sip")" <&- >&- 2>&- || status=$?
+	assert_equal "$status" 0
+	assert_equal "$(fake_count a)" $((n + 1))
+	assert_only_commands a
+}
+
+@test "Kamailio mode: the message's Call-ID and tags win; a SIP_HF_* value that differs (a CallID header) is refused, nothing sent" {
+	fake_start a 'U* -> reply 31000 127.0.0.1 4'
+	export RTPP_SOCK="$FAKE_URL_A"
+	# what Kamailio's exec module exports for an INVITE with a header
+	# "CallID: victim-call" placed before its real Call-ID
+	python3 - "$FIX/invite.sip" >"$BATS_TEST_TMPDIR/m" <<-'PY'
+	import sys
+	d = open(sys.argv[1], 'rb').read()
+	sys.stdout.buffer.write(d.replace(b'Call-ID:', b'CallID: victim-call\r\nCall-ID:', 1))
+	PY
+	export SIP_HF_CALLID=victim-call SIP_SRCIP=127.0.0.1
+	export SIP_HF_FROM='sipp <sip:sipp@127.0.0.1:5070>;tag=15483-uac-1' SIP_HF_TO='svc <sip:svc@127.0.0.1:5060>'
+	runx rtpp-manage --kamailio-env --output sdp-base64 --b64 "$(base64 -w0 "$BATS_TEST_TMPDIR/m")" </dev/null
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-manage: the message's Call-ID '1-15483@127.0.0.1' and SIP_HF_CALLID's 'victim-call' differ (a header of another name may have set SIP_HF_CALLID); nothing sent"
+	assert_equal "$(fake_count a)" 0
+	# the same for a BYE (D) and for the tags
+	export SIP_HF_CALLID=1-15483@127.0.0.1 SIP_HF_TO='svc <sip:svc@127.0.0.1:5060>;tag=victim-tag'
+	runx rtpp-destroy --kamailio-env --b64 "$(base64 -w0 "$FIX/bye.sip")" </dev/null
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-destroy: the message's To-tag '15475-uas-1' and SIP_HF_TO's tag 'victim-tag' differ (a header of another name may have set SIP_HF_TO); nothing sent"
+	export SIP_HF_TO='svc <sip:svc@127.0.0.1:5060>' SIP_HF_FROM='x <sip:x@example.com>;tag=victim-ftag'
+	runx rtpp-destroy --kamailio-env --b64 "$(base64 -w0 "$FIX/bye.sip")" </dev/null
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-destroy: the message's From-tag '15483-uac-1' and SIP_HF_FROM's tag 'victim-ftag' differ (a header of another name may have set SIP_HF_FROM); nothing sent"
+	assert_equal "$(fake_count a)" 0
+	# agreeing values go through, and the message's values are sent
+	export SIP_HF_FROM='sipp <sip:sipp@127.0.0.1:5070>;tag=15483-uac-1'
+	runx rtpp-offer --kamailio-env --b64 "$(base64 -w0 "$FIX/invite.sip")" </dev/null
+	assert_equal "$status" 0
+	assert_equal "$(cmds a | tail -n 1)" 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
+	# an option still wins over both
+	run -0 rtpp-offer --dry-run --kamailio-env --call-id opt-call --b64 "$(base64 -w0 "$BATS_TEST_TMPDIR/m")"
+	assert_output 'Uc0,8,101 opt-call 127.0.0.1 16000 15483-uac-1;1'
+}
+
+@test "socket URLs that cannot be right are usage errors with a hint (exit 2), never a relay down" {
+	fake_start a 'U* -> reply 31000 127.0.0.1 4'
+	p=$FAKE_A_PORT
+	while read -r url want; do
+		runx rtpp-offer --sock "$url" <"$FIX/invite.sip"
+		assert_equal "$status" 2
+		assert_no_out
+		assert_equal "$stderr" "rtpp-offer: --sock: rtpproxy_sock: '$url': $want"
+	done <<-EOF
+	udp://127.0.0.1:$p no '//' after the scheme (did you mean udp:127.0.0.1:$p?)
+	tcp:127.0.0.1:$p the rtpproxy protocol has no tcp: transport (did you mean udp:127.0.0.1:$p?)
+	ng:127.0.0.1:$p unknown scheme 'ng:' (udp:, udp6:, unix: or a socket path) (did you mean udp:127.0.0.1:$p?)
+	udp:127.0.0.1:70000 bad port '70000', not 1-65535 (did you mean udp:127.0.0.1:22222?)
+	udp:[::1]:$p an IPv6 address needs udp6: (did you mean udp6:[::1]:$p?)
+	udp:relay_1:$p bad host: neither an address nor a host name (did you mean udp:127.0.0.1:$p?)
+	EOF
+	# the same from the environment and from a config file; rtpp-ctl too
+	RTPP_SOCK="udp://127.0.0.1:$p" runx rtpp-offer <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	printf 'rtpproxy_sock = tcp:127.0.0.1:%s\n' "$p" >"$BATS_TEST_TMPDIR/c.conf"
+	runx rtpp-offer --config "$BATS_TEST_TMPDIR/c.conf" <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-offer: $BATS_TEST_TMPDIR/c.conf:1: rtpproxy_sock: 'tcp:127.0.0.1:$p': the rtpproxy protocol has no tcp: transport (did you mean udp:127.0.0.1:$p?)"
+	runx rtpp-ctl --sock "udp://127.0.0.1:$p" ping
+	assert_equal "$status" 2
+	# nothing was sent and nothing was recorded about any node
+	assert_equal "$(fake_count a)" 0
+	run grep -rl "127.0.0.1" "$RTPP_STATE_DIR"
+	assert_failure
+	# the right URL works at once: no node was marked down
+	runx rtpp-offer --sock "udp:127.0.0.1:$p" <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	# a plain path stays a unix socket, as in the module
+	run -0 rtpp-offer --dry-run --sock "$BATS_TEST_TMPDIR/relay.sock" <"$FIX/invite.sip"
+}
+
+@test "--help lists the flag letters and the IP argument; an address given as the flags says what went wrong" {
+	run -0 rtpp-offer --help
+	assert_line "FLAGS, the module's flags string, letters in any case ('' for none):"
+	for l in '1 2 3' a b c 'e i' f l o r w x 'z<N>'; do
+		assert_line --regexp "^  $l +[a-z(]"
+	done
+	assert_line --partial "IP, the module's ip_address"
+	run -0 rtpp-destroy --help
+	assert_line --regexp '^  t +leave out the To-tag'
+	run -0 rtpp-manage --help
+	assert_line --regexp '^  z<N> +re-packetize'
+	run -0 rtpp-stat --help
+	refute_line --partial "FLAGS"
+	runx rtpp-offer 192.0.2.1 <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_no_out
+	assert_equal "$stderr" "rtpp-offer: '192.0.2.1' is an address, not a flags string: the flags come first ('' for none): rtpp-offer '' 192.0.2.1"
+	runx rtpp-manage 2001:db8::1 <"$FIX/invite.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-manage: '2001:db8::1' is an address, not a flags string: the flags come first ('' for none): rtpp-manage '' 2001:db8::1"
+	runx rtpp-destroy 192.0.2.1 <"$FIX/bye.sip"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "rtpp-destroy: '192.0.2.1' is an address, not a flags string; rtpp-destroy takes no address"
+	# the right way round works
+	run -0 rtpp-offer --dry-run '' 192.0.2.1 <"$FIX/invite.sip"
+}
+
+@test "--deadline covers reading standard input and lock waits: a writer that never closes stdin costs the deadline, exit 3" {
+	skip_under_valgrind "a 0.3 s deadline"
+	t0=${EPOCHREALTIME/[.,]/}
+	status=0
+	{ cat "$FIX/invite.sip"; sleep 5; } | rtpp-offer --deadline 0.3 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || status=$?
+	t1=${EPOCHREALTIME/[.,]/}
+	assert_equal "$status" 3
+	[[ ! -s $BATS_TEST_TMPDIR/out ]]
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "rtpp-offer: deadline reached; gave up"
+	# the pipeline waited for sleep; the tool itself ended at its deadline
+	(( t1 - t0 < 6000000 ))
+	# the late-offer lock held by another process: a bounded wait, a warning
+	mkdir -p "$RTPP_STATE_DIR"
+	python3 - "$FIX/invite.sip" >"$BATS_TEST_TMPDIR/m" <<-'PY'
+	import sys
+	d = open(sys.argv[1], 'rb').read()
+	h = d.split(b'\r\n\r\n', 1)[0].split(b'\r\n')
+	h = [l for l in h if not l.startswith(b'Content-Type:')]
+	h = [b'Content-Length: 0' if l.startswith(b'Content-Length:') else l for l in h]
+	sys.stdout.buffer.write(b'\r\n'.join(h) + b'\r\n\r\n')
+	PY
+	touch "$RTPP_STATE_DIR/late-offers.lock"
+	flock "$RTPP_STATE_DIR/late-offers.lock" sleep 5 &
+	sleep 0.2
+	t0=${EPOCHREALTIME/[.,]/}
+	runx rtpp-manage --deadline 1 <"$BATS_TEST_TMPDIR/m"
+	t1=${EPOCHREALTIME/[.,]/}
+	kill %1 2>/dev/null || true
+	echo "status $status: $stderr"
+	assert_equal "$status" 1
+	echo "$stderr"
+	[[ $stderr == *"rtpp-manage: late-offer memory: $RTPP_STATE_DIR/late-offers.lock: held by another process; gave up waiting"* ]]
+	(( t1 - t0 < 900000 ))
 }

@@ -441,3 +441,24 @@ time.sleep(30)' "$port" 3>&- &
 	((ms[0] < 1500)) || fail "first run took ${ms[0]} ms (deadline 1 s)"
 	((ms[1] < 300)) || fail "second run took ${ms[1]} ms: the silent relay was not marked down by the first run (output: $output)"
 }
+
+@test "a header named CallID (exported as SIP_HF_CALLID) cannot choose the Call-ID: nothing is sent for the victim's call, the call fails open" {
+	local victim="victim-$BATS_TEST_NUMBER-$RANDOM@127.0.0.9"
+	uas uas "$UAS_PORT" 1
+	run -0 sipp_run "$work" uac 30 -sf "$SC/uac-callid.xml" -i "$UAC_IP" \
+		-cid_str "kam-$BATS_TEST_NUMBER-%u-%p@%s" -key ftag uac- -key rtp_port 16000 \
+		-key victim "$victim" -pause_msg_ign -d 0 -m 1 "127.0.0.1:$KAMAILIO_K1_PORT"
+	wait_sipp "$uas_pid" 10
+	# fail-open: the call completes with the SDP left unchanged
+	assert_equal "$(sipp_stat "$work/uac" 'SuccessfulCall(C)')" 1
+	run -0 grep -F 'left unchanged' <(kam_log)
+	# the relay heard nothing of the victim's call, and got no U for
+	# the attacker's own INVITE nor a D for its BYE (both refused)
+	relay_cmds "$RTPENGINE_R1_LOG" >"$work/cmds"
+	run grep -F "$victim" "$work/cmds"
+	assert_failure
+	run grep -E "^[UD] kam-$BATS_TEST_NUMBER-" "$work/cmds"
+	assert_failure
+	run -0 rtpengine_sessions r1
+	assert_output 0
+}

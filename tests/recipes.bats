@@ -67,3 +67,17 @@ run_recipe() {
 	run -0 grep -c '^    # recipe: ' "$README"
 	assert_output 2
 }
+
+@test "every file the README's examples read is shipped" {
+	top="$BATS_TEST_DIRNAME/.."
+	n=0
+	while read -r f; do
+		n=$((n + 1))
+		[[ -f $top/$f ]] || fail "README names $f, which is not in the source tree"
+		grep -q -F "$f" "$top/Makefile.am" || fail "$f is not in the distribution (Makefile.am)"
+	done < <(sed -n 's/^    .*< \(examples\/[^ ]*\).*/\1/p' "$README" | sort -u)
+	(( n >= 4 ))
+	# no example reads a file that is not under examples/
+	run grep -n -E '^    [^#]*rtpp-[a-z]+ [^#]*< [^ /e$(]' "$README"
+	assert_failure
+}

@@ -223,3 +223,64 @@ waited_ms() {
 	assert_equal "$stderr" "rtpp-offer: health state: $f: not an rtpp state file; ignored"
 	assert_out_file "$FIX/invite.out"
 }
+
+@test "an oversize datagram without the command's cookie is stale: dropped, the reply is taken" {
+	big=$(printf 'x%.0s' $(seq 1 6000))
+	fake_script a "U* -> raw $big reply 31000 127.0.0.1 4"
+	runx rtpp-offer <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	assert_out_file "$FIX/invite.out"
+	# also during the capability probes: the node is not disabled
+	rm -rf "$RTPP_STATE_DIR"
+	fake_script a "V -> raw foreign_1\\x20$big reply 20040107
+U* -> reply 31000 127.0.0.1 4"
+	runx rtpp-offer <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	assert_out_file "$FIX/invite.out"
+	# not recorded as down: the next run reaches it
+	runx rtpp-offer <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	assert_equal "$(cmds a | tail -n 1)" 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
+}
+
+# N udp: URLs of 127.0.0.1 ports where nothing listens.
+closed_ports() {
+	python3 - "$1" <<-'PY'
+	import socket, sys
+	ss = []
+	for _ in range(int(sys.argv[1])):
+	    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	    s.bind(('127.0.0.1', 0))
+	    ss.append(s)
+	print(' '.join('udp:127.0.0.1:%d=1' % s.getsockname()[1] for s in ss))
+	PY
+}
+
+@test "40 nodes tried in one run under ulimit -n 32: at most one socket per node, every socket closed" {
+	# 39 nodes where nothing listens come first; the relay is the standby
+	export RTPP_SOCK="$(closed_ports 39) $FAKE_URL_A=0"
+	fake_script a 'U* -> reply 31000 127.0.0.1 4'
+	runx bash -c 'ulimit -n 32 && exec strace -f -e trace=socket,close -o "$0" rtpp-offer --tout 0.2 --retr 1' \
+		"$BATS_TEST_TMPDIR/st" <"$FIX/invite.sip"
+	assert_equal "$status" 0
+	assert_out_file "$FIX/invite.out"
+	assert_equal "$(cmds a | tail -n 1)" 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
+	# every node was tried, each got one socket, and every socket was closed
+	nsock=$(grep -c 'socket(AF_INET, SOCK_DGRAM' "$BATS_TEST_TMPDIR/st")
+	assert_equal "$nsock" 40
+	python3 - "$BATS_TEST_TMPDIR/st" <<-'PY'
+	import re, sys
+	open_fds = set()
+	for line in open(sys.argv[1]):
+	    m = re.search(r'socket\(AF_INET, SOCK_DGRAM.*= (\d+)$', line)
+	    if m:
+	        open_fds.add(int(m.group(1)))
+	    m = re.search(r'close\((\d+)\)\s+= 0', line)
+	    if m:
+	        open_fds.discard(int(m.group(1)))
+	assert not open_fds, 'sockets never closed: %s' % sorted(open_fds)
+	PY
+	# a second run: the 39 dead nodes are skipped, the relay answers
+	runx bash -c 'ulimit -n 32 && exec rtpp-offer' <"$FIX/invite.sip"
+	assert_equal "$status" 0
+}

@@ -561,3 +561,39 @@ EOF
 	assert_regex "${lines[0]}" "^rtpp-ctl: > $A [0-9]+_[0-9a-f]+_[0-9]+ V$"
 	assert_regex "${lines[1]}" "^rtpp-ctl: < $A [0-9]+_[0-9a-f]+_[0-9]+ 20040107\\\\x0a$"
 }
+
+@test "raw: the reply is printed escaped (ESC, CR, LF, backslash, invalid UTF-8 as \\xNN; valid UTF-8 as it is)" {
+	fake_script a 'X -> reply 0\x1b[2J\r\nFORGED \\ é\xff'
+	runx rtpp-ctl raw X
+	assert_equal "$status" 0
+	assert_equal "$(cat "$out")" '0\x1b[2J\x0d\x0aFORGED \\ é\xff'
+	assert_equal "$(wc -l <"$out")" 1
+}
+
+@test "ping --wait SECONDS: retries until a node answers (bounded), then reports; nothing listening: exit 3 after the wait" {
+	skip_under_valgrind "timing of --wait"
+	p=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	t0=${EPOCHREALTIME/[.,]/}
+	runx rtpp-ctl --sock "udp:127.0.0.1:$p" ping --wait 0.6
+	t1=${EPOCHREALTIME/[.,]/}
+	assert_equal "$status" 3
+	[[ $(cat "$out") == "udp:127.0.0.1:$p"*FAILED* ]]
+	(( t1 - t0 >= 550000 && t1 - t0 < 3000000 ))
+	# without --wait it does not wait
+	t0=${EPOCHREALTIME/[.,]/}
+	runx rtpp-ctl --sock "udp:127.0.0.1:$p" ping
+	t1=${EPOCHREALTIME/[.,]/}
+	assert_equal "$status" 3
+	(( t1 - t0 < 500000 ))
+	# a relay that comes up 0.5 s later is waited for
+	( sleep 0.5; _fake_launch c "udp:127.0.0.1:$p" udp ) 3>&- &
+	t0=${EPOCHREALTIME/[.,]/}
+	runx rtpp-ctl --sock "udp:127.0.0.1:$p" ping --wait 10
+	t1=${EPOCHREALTIME/[.,]/}
+	wait
+	assert_equal "$status" 0
+	[[ $(cat "$out") =~ ^"udp:127.0.0.1:$p "+ok ]]
+	(( t1 - t0 >= 400000 && t1 - t0 < 5000000 ))
+	run -2 rtpp-ctl ping --wait x
+	assert_output "rtpp-ctl: --wait takes seconds from 0.001 to 3600 (try --help)"
+}

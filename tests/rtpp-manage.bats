@@ -211,3 +211,137 @@ nobody() {
 	assert_equal "$stderr" "rtpp-manage: deadline reached; gave up"
 	(( ms < 5000 ))
 }
+
+# The 200 OK of ok.sip with Call-ID $1, classified: U or L.
+classify() {
+	sed -e "s/^Call-ID: .*/Call-ID: $1\r/" "$FIX/ok.sip" |
+		rtpp-manage --dry-run | cut -c1
+}
+
+@test "late-offer memory: 100,000 entries within the TTL are all kept, whatever the order of their 2xx" {
+	skip_under_valgrind "100,000 notes"
+	"$OFFERS_TOOL" fill "$RTPP_STATE_DIR" late- 1 50000 500
+	"$OFFERS_TOOL" fill "$RTPP_STATE_DIR" late- 50001 100000
+	run -0 "$OFFERS_TOOL" count "$RTPP_STATE_DIR" late- 1 100000
+	assert_output 100000
+	for i in 1 2 49999 50000 50001 77777 100000; do
+		assert_equal "$(classify "late-$i")" U
+	done
+	assert_equal "$(classify late-100001)" L
+	# the store has a fixed size however full
+	(( $(stat -c %s "$RTPP_STATE_DIR/late-offers") < 8 * 1024 * 1024 ))
+}
+
+@test "late-offer memory: at its bound the oldest entry is evicted first, and only it" {
+	"$OFFERS_TOOL" create "$RTPP_STATE_DIR" 1000
+	"$OFFERS_TOOL" fill "$RTPP_STATE_DIR" late- 1 1000
+	# one more INVITE without SDP, through rtpp-manage
+	nobody invite.sip
+	sed -i 's/^Call-ID: .*/Call-ID: late-1001\r/' "$BATS_TEST_TMPDIR/m"
+	run -1 rtpp-manage <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$(classify late-1)" L
+	assert_equal "$(classify late-2)" U
+	assert_equal "$(classify late-1001)" U
+	run -0 "$OFFERS_TOOL" count "$RTPP_STATE_DIR" late- 2 1001
+	assert_output 1000
+}
+
+@test "late-offer memory: 13 INVITEs without SDP carrying 45 kB Call-IDs wipe nothing" {
+	"$OFFERS_TOOL" fill "$RTPP_STATE_DIR" late- 1 10080
+	for i in $(seq 1 13); do
+		nobody invite.sip
+		python3 - "$BATS_TEST_TMPDIR/m" "$i" <<-'PY'
+		import sys
+		p = sys.argv[1]
+		d = open(p, 'rb').read()
+		big = (b'%02d' % int(sys.argv[2])) + b'x' * 45000
+		open(p, 'wb').write(d.replace(b'Call-ID: 1-15483@127.0.0.1', b'Call-ID: ' + big))
+		PY
+		runx rtpp-manage <"$BATS_TEST_TMPDIR/m"
+		assert_equal "$status" 1
+		assert_equal "$stderr" "rtpp-manage: INVITE without SDP: nothing sent (its 2xx with SDP will be the offer)"
+	done
+	run -0 "$OFFERS_TOOL" count "$RTPP_STATE_DIR" late- 1 10080
+	assert_output 10080
+	assert_equal "$(classify late-1)" U
+	assert_equal "$(classify late-10080)" U
+	# the long Call-IDs themselves were remembered
+	python3 -c "import sys; sys.stdout.write('01' + 'x' * 45000)" >"$BATS_TEST_TMPDIR/big"
+	sed -e "s/^Call-ID: .*/Call-ID: $(cat "$BATS_TEST_TMPDIR/big")\r/" "$FIX/ok.sip" >"$BATS_TEST_TMPDIR/ok"
+	run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/ok"
+	assert_equal "${output:0:1}" U
+}
+
+@test "late-offer memory: 400 concurrent 2xx are classified right while writers note new entries" {
+	skip_under_valgrind "400 concurrent runs"
+	"$OFFERS_TOOL" fill "$RTPP_STATE_DIR" late- 1 20000
+	nobody invite.sip
+	mkdir "$BATS_TEST_TMPDIR/r"
+	# outside bats (its debug trap slows every subshell down): writers
+	# note new entries all the time, through the library and the tool,
+	# while 400 runs classify at once a 2xx noted (late-N: U) or never
+	# noted (never-N: L)
+	T=$BATS_TEST_TMPDIR FIX=$FIX bash -s <<-'SH'
+	"$OFFERS_TOOL" fill "$RTPP_STATE_DIR" w1- 1 30000 2>"$T/w1" &
+	w1=$!
+	"$OFFERS_TOOL" fill "$RTPP_STATE_DIR" w2- 1 30000 2>/dev/null &
+	w2=$!
+	( for i in $(seq 1 50); do
+		sed "s/^Call-ID: .*/Call-ID: w3-$i\r/" "$T/m" |
+			rtpp-manage 2>>"$T/w3"
+	done ) &
+	w3=$!
+	pids=
+	for i in $(seq 1 400); do
+		if (( i % 2 )); then id="late-$(( i * 47 ))"; else id="never-$i"; fi
+		( sed -e "s/^Call-ID: .*/Call-ID: $id\r/" "$FIX/ok.sip" |
+			rtpp-manage --dry-run | cut -c1 >"$T/r/$id" ) &
+		pids="$pids $!"
+	done
+	rc=0
+	for p in $pids; do wait "$p" || rc=1; done
+	wait "$w1" "$w2" "$w3"
+	exit $rc
+	SH
+	bad=0
+	for f in "$BATS_TEST_TMPDIR"/r/*; do
+		case $(basename "$f"):$(cat "$f") in
+		late-*:U|never-*:L) ;;
+		*) echo "misclassified: $(basename "$f") -> $(cat "$f")"; bad=$((bad + 1)) ;;
+		esac
+	done
+	assert_equal "$(ls "$BATS_TEST_TMPDIR/r" | wc -l)" 400
+	assert_equal "$bad" 0
+	run -0 "$OFFERS_TOOL" count "$RTPP_STATE_DIR" late- 1 20000
+	assert_output 20000
+	# a writer's note is lost only when it gave up on the lock (and
+	# said so): every note that succeeded is kept
+	f1=$(sed -n 's/^offers-tool: \([0-9]*\) notes failed.*/\1/p' "$BATS_TEST_TMPDIR/w1")
+	run -0 "$OFFERS_TOOL" count "$RTPP_STATE_DIR" w1- 1 30000
+	assert_output $(( 30000 - ${f1:-0} ))
+	f3=$(grep -c 'late-offer memory' "$BATS_TEST_TMPDIR/w3" || true)
+	run -0 "$OFFERS_TOOL" count "$RTPP_STATE_DIR" w3- 1 50
+	assert_output $(( 50 - f3 ))
+	echo "# notes given up on the lock: w1 ${f1:-0} of 30000, w3 $f3 of 50" >&3
+}
+
+@test "late-offer memory: a store not ours to trust is not used (warning), and the call goes on" {
+	nobody invite.sip
+	rtpp-manage <"$BATS_TEST_TMPDIR/m" 2>/dev/null || true
+	assert_equal "$(classify 1-15483@127.0.0.1)" U
+	chmod o+w "$RTPP_STATE_DIR/late-offers"
+	runx rtpp-manage --dry-run <"$FIX/ok.sip"
+	assert_equal "$status" 0
+	assert_equal "$(head -c1 "$out")" L
+	assert_equal "$stderr" "rtpp-manage: late-offer memory: $RTPP_STATE_DIR/late-offers: writable by others; not used"
+	rm "$RTPP_STATE_DIR/late-offers"
+	mkfifo "$RTPP_STATE_DIR/late-offers"
+	runx timeout 5 rtpp-manage --dry-run <"$FIX/ok.sip"
+	assert_equal "$status" 0
+	assert_equal "$stderr" "rtpp-manage: late-offer memory: $RTPP_STATE_DIR/late-offers: not a regular file; not used"
+	runx timeout 5 rtpp-manage <"$BATS_TEST_TMPDIR/m"
+	echo "$stderr"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "rtpp-manage: late-offer memory: $RTPP_STATE_DIR/late-offers: not a regular file; not used
+rtpp-manage: INVITE without SDP: nothing sent (its 2xx with SDP will be the offer)"
+}

@@ -17,6 +17,11 @@ setup() {
 	fake_start a
 	export RTPP_SOCK="$FAKE_URL_A"
 	work="$BATS_TEST_TMPDIR"
+	# steady state: the query capability (VF 20080403, which Sippy
+	# rtpproxy has) is known
+	fake_script a 'VF 20080403 -> reply 1'
+	rtpp-stat --call-id warm-up --from-tag f </dev/null >/dev/null
+	: >"$BATS_TEST_TMPDIR/a.log"
 }
 
 teardown() {
@@ -33,7 +38,7 @@ assert_out_line() {
 	assert_out_file "$BATS_TEST_TMPDIR/want"
 }
 
-@test "request without To-tag: Q CID F;1 alone, no probe; the raw reply and a newline on stdout" {
+@test "request without To-tag: Q CID F;1 alone, no probe in steady state; the raw reply and a newline on stdout" {
 	runx rtpp-stat <"$FIX/invite.sip"
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
@@ -227,12 +232,35 @@ G* -> reply E68'
 }
 
 @test "a unix-socket relay gets the same text without a cookie" {
-	fake_start_unix u 'Q* -> reply 60 5 6 11 0'
+	fake_start_unix u 'VF 20080403 -> reply 1
+Q* -> reply 60 5 6 11 0'
 	export RTPP_SOCK="$FAKE_URL_U"
 	runx rtpp-stat <"$FIX/ok.sip"
 	assert_equal "$status" 0
 	assert_out_line '60 5 6 11 0'
-	assert_cmds u 'Q 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1'
+	# a new node: its query capability is asked once first
+	assert_cmds u 'VF 20080403' 'Q 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1'
+}
+
+@test "a relay that lacks the query capability (VF 20080403 answers 0) gets no Q: exit 1, said why; asked once, remembered" {
+	fake_start b 'VF 20080403 -> reply 0'
+	export RTPP_SOCK="$FAKE_URL_B"
+	for i in 1 2; do
+		runx rtpp-stat <"$FIX/bye.sip"
+		assert_equal "$status" 1
+		assert_no_out
+		assert_equal "$stderr" "rtpp-stat: $FAKE_URL_B: relay lacks capability 20080403 (statistics query Q; answered '0'); nothing sent"
+	done
+	assert_cmds b 'VF 20080403'
+	# the node is not marked down: the call's other commands still go
+	run -0 rtpp-destroy <"$FIX/bye.sip"
+	assert_equal "$(cmds b | tail -n 1)" 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
+	run -1 rtpp-stat --json <"$FIX/bye.sip"
+	# --dry-run asks nothing
+	run -0 rtpp-stat --dry-run <"$FIX/bye.sip"
+	assert_output 'Q 1-15483@127.0.0.1 15483-uac-1;1 15475-uas-1;1'
+	run grep -c '^Q' <(cmds b)
+	assert_output 0
 }
 
 @test "--dry-run prints the command and sends nothing" {
@@ -279,38 +307,46 @@ mport() {
 	sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$1" | head -n 1
 }
 
-@test "rtpengine: a live call's counts are above 0 after RTP went through (one Q per call, no D)" {
+@test "rtpengine: it lacks the query capability, so no Q is sent and the call's later commands still work" {
+	# rtpengine 10.5 answers VF 20080403 with 0 and, once sent a Q,
+	# answers no later command of the call (the BYE's D timed out and
+	# the node was marked down for every call): refuse before sending
 	rtpengine_start qs
 	export RTPP_SOCK="$RTPENGINE_URL_QS"
-	# call 1 carries RTP, call 2 none; each is queried once
 	pa=$(free_udp_port)
 	pb=$(free_udp_port)
-	for n in 1 2; do
-		cid="qs$n-$RANDOM@127.0.0.1"
-		message "$FIX/invite.sip" "$cid" "$pa" >"$work/inv$n"
-		message "$FIX/ok.sip" "$cid" "$pb" >"$work/ok$n"
-		rtpp-offer <"$work/inv$n" >"$work/inv$n.out"
-		rtpp-answer <"$work/ok$n" >"$work/ok$n.out"
-	done
-	assert_equal "$(rtpengine_sessions qs)" 2
+	cid="qs1-$RANDOM@127.0.0.1"
+	message "$FIX/invite.sip" "$cid" "$pa" >"$work/inv1"
+	message "$FIX/ok.sip" "$cid" "$pb" >"$work/ok1"
+	message "$FIX/bye.sip" "$cid" "$pa" >"$work/bye1"
+	rtpp-offer <"$work/inv1" >"$work/inv1.out"
+	rtpp-answer <"$work/ok1" >"$work/ok1.out"
+	assert_equal "$(rtpengine_sessions qs)" 1
+	runx rtpp-stat --trace --json <"$work/ok1"
+	assert_equal "$status" 1
+	assert_no_out
+	[[ $stderr == *"rtpp-stat: $RTPENGINE_URL_QS: relay lacks capability 20080403 (statistics query Q; answered '0'); nothing sent" ]]
+	# only the capability probe went out, no Q
+	run -0 grep -c '^rtpp-stat: > .* VF 20080403$' "$BATS_TEST_TMPDIR/err"
+	assert_output 1
+	run grep -c '^rtpp-stat: > .* Q ' "$BATS_TEST_TMPDIR/err"
+	assert_output 0
+	# the call's media still flows and its BYE still deletes it at once
 	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
 	    --a-sends-to "127.0.0.1:$(mport "$work/ok1.out")" \
 	    --b-sends-to "127.0.0.1:$(mport "$work/inv1.out")" --timeout 1
 	assert_line --regexp '^a->b [1-9][0-9]*/'
-	assert_line --regexp '^b->a [1-9][0-9]*/'
-	runx rtpp-stat --trace --json <"$work/ok1"
+	runx rtpp-destroy --tout 0.5 --retr 2 <"$work/bye1"
 	assert_equal "$status" 0
-	jq -e '(.raw | test("^[0-9]+( [0-9]+){4}$")) and .ttl > 0 and
-	    .pkts_from_callee + .pkts_from_caller > 0' "$out"
-	# the Q went out once, and nothing after it
-	run -0 grep -c '^rtpp-stat: > ' "$BATS_TEST_TMPDIR/err"
-	assert_output 1
-	runx rtpp-stat --json <"$work/ok2"
-	assert_equal "$status" 0
-	jq -e '.pkts_from_callee == 0 and .pkts_from_caller == 0 and .ttl > 0' "$out"
+	assert_equal "$(rtpengine_sessions qs)" 0
+	# remembered: a second rtpp-stat asks nothing at all
+	runx rtpp-stat --trace <"$work/ok1"
+	assert_equal "$status" 1
+	run grep -c '^rtpp-stat: > ' "$BATS_TEST_TMPDIR/err"
+	assert_output 0
 }
 
-@test "rtpengine: I, G and Q with counters are refused with E8, named on stderr, exit 1" {
+@test "rtpengine: I and G are refused with E8, named on stderr, exit 1; Q is not sent" {
 	rtpengine_start qs
 	export RTPP_SOCK="$RTPENGINE_URL_QS"
 	e8="relay said E8 (refused: rtpengine's answer to any failure)"
@@ -322,9 +358,30 @@ mport() {
 	assert_equal "$status" 1
 	assert_no_out
 	assert_equal "$stderr" "rtpp-stat: $RTPENGINE_URL_QS: $e8"
-	# an unknown call: rtpengine has nothing to hang on
+	# Q is refused before sending: rtpengine lacks VF 20080403
 	runx rtpp-stat --counters ttl --call-id "nosuch-$RANDOM" --from-tag f --to-tag t --request </dev/null
 	assert_equal "$status" 1
 	assert_no_out
-	assert_equal "$stderr" "rtpp-stat: $RTPENGINE_URL_QS: $e8"
+	assert_equal "$stderr" "rtpp-stat: $RTPENGINE_URL_QS: relay lacks capability 20080403 (statistics query Q; answered '0'); nothing sent"
+}
+
+@test "the reply is printed escaped: ESC, CR, LF, backslash and invalid UTF-8 as \\xNN; --json keeps it exact; a NUL is refused" {
+	fake_script a 'Q* -> reply 60\x1b[31m 1\r\nFORGED 2\\3 \xc3\xa9\xff'
+	runx rtpp-stat <"$FIX/bye.sip"
+	assert_equal "$status" 0
+	assert_out_line '60\x1b[31m 1\x0d\x0aFORGED 2\\3 é\xff'
+	runx rtpp-stat --json <"$FIX/bye.sip"
+	assert_equal "$status" 0
+	assert_equal "$(jq -c .raw "$out")" '"60\u001b[31m 1\r\nFORGED 2\\3 éÿ"'
+	# the multi-line I keeps its lines, escaped otherwise
+	fake_script a 'I -> reply sessions created: 1\x1b]0;x\x07\nactive sessions: 0'
+	runx rtpp-stat --global
+	assert_equal "$status" 0
+	assert_out_line 'sessions created: 1\x1b]0;x\x07
+active sessions: 0'
+	fake_script a 'Q* -> reply 60 1\x00 2 3 4'
+	runx rtpp-stat <"$FIX/bye.sip"
+	assert_equal "$status" 1
+	assert_no_out
+	assert_equal "$stderr" "rtpp-stat: $FAKE_URL_A: reply holds a NUL byte"
 }

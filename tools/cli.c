@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include <arpa/inet.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -172,8 +174,9 @@ struct poptOption cli_call_opts[] = {
 	{ "extra-id", '\0', POPT_ARG_STRING, NULL, O_EXTRA_ID,
 	    "value that flag b appends to the Call-ID", "VALUE" },
 	{ "kamailio-env", '\0', POPT_ARG_NONE, NULL, O_KAMAILIO_ENV,
-	    "take call data from Kamailio exec's SIP_HF_CALLID, SIP_HF_FROM, "
-	    "SIP_HF_TO and SIP_SRCIP", NULL },
+	    "Kamailio exec's SIP_HF_CALLID, SIP_HF_FROM, SIP_HF_TO fill what "
+	    "bare SDP lacks (a SIP message must agree with them); SIP_SRCIP "
+	    "is the source address", NULL },
 	POPT_TABLEEND
 };
 
@@ -189,6 +192,32 @@ struct poptOption cli_explain_opts[] = {
 static struct poptOption no_opts[] = {
 	POPT_TABLEEND
 };
+
+/* What --help says about the FLAGS argument (the module's letters). */
+#define FLAGS_HELP_OFFER \
+	"FLAGS, the module's flags string, letters in any case ('' for " \
+	"none):\n" \
+	"  1 2 3  append Via 1, 2 or 3's branch to the Call-ID\n" \
+	"  a      asymmetric UA (A), send the SDP's address (as r)\n" \
+	"  b      append --extra-id to the Call-ID\n" \
+	"  c      rewrite the session c= too when every m= has its own\n" \
+	"  e i    bridge interfaces (E, I)\n" \
+	"  f      ignore the nortpproxy_str marker\n" \
+	"  l      lookup only: L instead of U (offer)\n" \
+	"  o      rewrite o= too\n" \
+	"  r      send the SDP's address, not the SIP source address\n" \
+	"  t      (destroy only: leave out the To-tag)\n" \
+	"  w      force symmetric RTP (S)\n" \
+	"  x      bridge IPv4 and IPv6 (IE or EI)\n" \
+	"  z<N>   re-packetize to N ms (Z<N>)\n" \
+	"IP, the module's ip_address: the address to write into the SDP " \
+	"('' for none)"
+#define FLAGS_HELP_DESTROY \
+	"FLAGS, the module's flags string ('' for none; the offer letters " \
+	"are\naccepted and ignored):\n" \
+	"  1 2 3  append Via 1, 2 or 3's branch to the Call-ID\n" \
+	"  b      append --extra-id to the Call-ID\n" \
+	"  t      leave out the To-tag: delete the whole call"
 
 struct poptOption cli_io_opts[] = {
 	CB,
@@ -378,6 +407,42 @@ utf8_len(const unsigned char *s, size_t n)
 }
 
 /*
+ * The one escaping rule for relay or state text written for people
+ * (rtpp-stat's reply, rtpp-ctl raw, watch and list): printable ASCII
+ * and valid UTF-8 pass, the backslash becomes \\, and every other byte
+ * (control bytes, ESC, CR, NUL, DEL, C1 controls, invalid UTF-8)
+ * becomes \xNN, so that no text can forge a line or drive a terminal.
+ * With CLI_TEXT_LINES a LF passes too (multi-line replies such as I).
+ * JSON output does not use this: cli_json_strn keeps it exact.
+ */
+void
+cli_put_text(FILE *fp, const char *s, size_t n, int flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < n) {
+		unsigned char c = p[i];
+
+		if (c == '\\') {
+			fputs("\\\\", fp);
+			i++;
+		} else if ((c >= 0x20 && c < 0x7f) ||
+		    (c == '\n' && (flags & CLI_TEXT_LINES))) {
+			putc(c, fp);
+			i++;
+		} else if (c >= 0x80 && (k = utf8_len(p + i, n - i)) > 0 &&
+		    !(c == 0xc2 && p[i + 1] < 0xa0)) {
+			fwrite(p + i, 1, k, fp);	/* not a C1 control */
+			i += k;
+		} else {
+			fprintf(fp, "\\x%02x", c);
+			i++;
+		}
+	}
+}
+
+/*
  * Write s[0..n) as a JSON string: quotes, backslashes and control bytes
  * escaped, valid UTF-8 passed through, any other byte as \u00XX (so
  * the document stays valid whatever a relay or a message sent).
@@ -508,24 +573,29 @@ parse_form(const char *v, int out, enum rtpc_form *f)
 	return 0;
 }
 
-/* Kamailio exec's environment: Call-ID, tags, source address. */
+/*
+ * Kamailio exec's environment.  SIP_HF_CALLID, SIP_HF_FROM and SIP_HF_TO
+ * come from headers, so they only fill what the input lacks (libcore
+ * refuses a SIP message that disagrees with them).  SIP_SRCIP is the
+ * packet's source, set by Kamailio and not by any header: it is the
+ * source address, as in the module, unless --source-ip is given.
+ */
 static void
 kamailio_env(struct rtpc_job *j, char **ftag, char **ttag)
 {
 	const char *v;
 	struct rtpc_span s;
 
-	if (j->callid == NULL && (v = getenv("SIP_HF_CALLID")) != NULL)
-		j->callid = v;
-	if (j->ftag == NULL && (v = getenv("SIP_HF_FROM")) != NULL) {
+	j->env_callid = getenv("SIP_HF_CALLID");
+	if ((v = getenv("SIP_HF_FROM")) != NULL) {
 		s = rtpc_sip_value_tag(v, strlen(v));
 		if (s.len > 0 && (*ftag = rtpc_strndup(v + s.off, s.len)))
-			j->ftag = *ftag;
+			j->env_ftag = *ftag;
 	}
-	if (j->ttag == NULL && (v = getenv("SIP_HF_TO")) != NULL) {
+	if ((v = getenv("SIP_HF_TO")) != NULL) {
 		s = rtpc_sip_value_tag(v, strlen(v));
 		if (s.len > 0 && (*ttag = rtpc_strndup(v + s.off, s.len)))
-			j->ttag = *ttag;
+			j->env_ttag = *ttag;
 	}
 	if (j->source_ip == NULL && (v = getenv("SIP_SRCIP")) != NULL)
 		j->source_ip = v;
@@ -625,6 +695,29 @@ disarm_deadline(void)
 }
 
 /*
+ * Make sure descriptors 0, 1 and 2 are open (on /dev/null when not), so
+ * that no socket or file of the run becomes stdout or stderr and gets
+ * report or trace lines.  Done first thing in every tool.
+ */
+void
+cli_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		int nfd;
+
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nfd != fd) {
+			/* nothing can be reported safely: stderr is shut */
+			_exit(RTPC_EXIT_FAIL);
+		}
+	}
+}
+
+/*
  * Start a run: parse the command line (the tool's own options first),
  * build the settings and the job from the options.  Returns 0, or the
  * exit status after reporting the problem.
@@ -636,6 +729,10 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 	struct poptOption table[] = {
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, own, 0,
 		    "Options:", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, no_opts, 0,
+		    op == RTPC_OP_DESTROY ? FLAGS_HELP_DESTROY : op <=
+		    RTPC_OP_DESTROY || op == RTPC_OP_MANAGE ? FLAGS_HELP_OFFER :
+		    NULL, NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_io_opts, 0,
 		    "Input and output:", NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, op <= RTPC_OP_DESTROY ||
@@ -651,10 +748,17 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 	enum rtpc_form inf, outf;
 	int rc;
 
+	cli_std_fds();
 	memset(cr, 0, sizeof(*cr));
 	cli.prog = prog;
 	signal(SIGPIPE, SIG_IGN);
-	cr->pc = parse_args(argc, argv, own != NULL ? table : table + 1, usage);
+	if (own == NULL) {
+		/* no own options: the flags help goes first */
+		table[0] = table[1];
+		table[1].arg = no_opts;
+		table[1].descrip = NULL;
+	}
+	cr->pc = parse_args(argc, argv, table, usage);
 	rtpc_buf_init(&cr->in, RTPC_PASSTHROUGH_MAX);
 	rtpc_job_init(&cr->job, op, &cli.set_);
 	if (parse_form(cli.input, 0, &inf) == -1 ||
@@ -681,6 +785,27 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 	if (cli.kamailio_env)
 		kamailio_env(&cr->job, &cr->ftag, &cr->ttag);
 	return 0;
+}
+
+/*
+ * "rtpp-offer 192.0.2.1": an address where the flags go would be read
+ * as flag letters; say what went wrong instead.
+ */
+int
+cli_flags_not_ip(const char *flags, const char *ip, int takes_ip)
+{
+	unsigned char a[16];
+
+	if (flags == NULL || ip != NULL || (inet_pton(AF_INET, flags, a) != 1
+	    && inet_pton(AF_INET6, flags, a) != 1))
+		return 0;
+	if (takes_ip)
+		warnx("'%s' is an address, not a flags string: the flags come "
+		    "first ('' for none): %s '' %s", flags, cli.prog, flags);
+	else
+		warnx("'%s' is an address, not a flags string; %s takes no "
+		    "address", flags, cli.prog);
+	return RTPC_EXIT_USAGE;
 }
 
 /* Leftover arguments beyond what the tool takes are usage errors. */
@@ -782,7 +907,9 @@ cli_callpath(int argc, char **argv, enum rtpc_op op, const char *prog)
 	cr.job.flags = poptGetArg(cr.pc);
 	if (op != RTPC_OP_DESTROY)
 		cr.job.ip = poptGetArg(cr.pc);
-	if ((rc = cli_no_more_args(&cr)) != 0)
+	if ((rc = cli_no_more_args(&cr)) != 0 ||
+	    (rc = cli_flags_not_ip(cr.job.flags, cr.job.ip,
+	    op != RTPC_OP_DESTROY)) != 0)
 		return cli_end(&cr, rc);
 	rc = cli_exec(&cr, op == RTPC_OP_DESTROY);
 	rc = cli_output(&cr, rc);

@@ -8,6 +8,7 @@
 #define RTPP_CLI_H
 
 #include <popt.h>
+#include <stdio.h>
 
 #include "core.h"
 #include "config.h"
@@ -70,10 +71,12 @@ extern struct poptOption cli_call_opts[];
 extern struct poptOption cli_io_opts[];
 extern struct poptOption cli_explain_opts[];
 
+void	 cli_std_fds(void);
 int	 cli_callpath(int, char **, enum rtpc_op, const char *);
 int	 cli_start(struct cli_run *, int, char **, const char *, enum rtpc_op,
 	    struct poptOption *, const char *);
 int	 cli_no_more_args(struct cli_run *);
+int	 cli_flags_not_ip(const char *, const char *, int);
 int	 cli_exec(struct cli_run *, int);
 int	 cli_output(struct cli_run *, int);
 int	 cli_end(struct cli_run *, int);
@@ -83,6 +86,8 @@ void	 cli_warn(void *, const char *);
 void	 cli_free(struct cli *);
 void	 cli_explain(const struct rtpc_job *, int);
 int	 cli_takes_value(const char *);
+#define CLI_TEXT_LINES	1	/* cli_put_text: LF passes */
+void	 cli_put_text(FILE *, const char *, size_t, int);
 void	 cli_json_str(const char *);
 void	 cli_json_strn(const char *, size_t);
 

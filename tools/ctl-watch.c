@@ -126,6 +126,34 @@ listen_on(const char *spec)
 	return -2;
 }
 
+static int hooks_running;		/* hooks started, not yet reaped */
+static unsigned long hooks_dropped;	/* notifications that got none */
+static unsigned long hooks_nul;		/* not run: a NUL in the line */
+
+static void
+reap_hooks(void)
+{
+	while (hooks_running > 0 && waitpid(-1, NULL, WNOHANG) > 0)
+		hooks_running--;
+}
+
+/* In the child: signals as a freshly started program has them. */
+static void
+default_signals(void)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);	/* fails for KILL, STOP */
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* Run cmd (no shell) with the call's data in its environment. */
 static void
 run_hook(const char *cmd, const char *tag, const char *cid, const char *ft)
@@ -134,9 +162,11 @@ run_hook(const char *cmd, const char *tag, const char *cid, const char *ft)
 
 	if (pid == -1) {
 		warn("fork");
+		hooks_dropped++;
 		return;
 	}
 	if (pid == 0) {
+		default_signals();
 		/* keep our stdout a clean stream of notifications */
 		dup2(STDERR_FILENO, STDOUT_FILENO);
 		setenv("RTPP_NOTIFY_TAG", tag, 1);
@@ -146,38 +176,82 @@ run_hook(const char *cmd, const char *tag, const char *cid, const char *ft)
 		warn("%s", cmd);
 		_exit(127);
 	}
+	hooks_running++;
 }
 
-/* One notification line: "<call-id> <from-tag>", or a foreign tag. */
+/*
+ * The --exec hook of one line (call-id is its first clen bytes): at
+ * most --max-hooks run at once; a line beyond that gets none, counted
+ * and reported (the first at once, the total at the end).
+ */
 static void
-report(const struct ctl_watch *w, char *line)
+hook(const struct ctl_watch *w, const char *line, size_t n, size_t clen)
 {
-	char *sp = strchr(line, ' ');
-	const char *cid = line, *ft = "";
-	char tag[LINE_MAX_];
+	char *tag, *cid, *ft;
 
-	strlcpy(tag, line, sizeof(tag));
-	if (sp != NULL) {
-		*sp = '\0';
-		ft = sp + 1;
+	reap_hooks();
+	if (memchr(line, '\0', n) != NULL) {
+		if (hooks_nul++ == 0)
+			warnx("watch: a notification holds a NUL byte: no hook "
+			    "run for it (nor for any other such)");
+		return;
 	}
+	if (hooks_running >= w->max_hooks) {
+		if (hooks_dropped++ == 0)
+			warnx("watch: %d hooks running (--max-hooks): no hook "
+			    "for this notification; the total is reported at "
+			    "the end", hooks_running);
+		return;
+	}
+	tag = rtpc_strndup(line, n);
+	cid = rtpc_strndup(line, clen);
+	ft = rtpc_strndup(clen < n ? line + clen + 1 : "", clen < n ?
+	    n - clen - 1 : 0);
+	if (tag == NULL || cid == NULL || ft == NULL) {
+		warn(NULL);
+		hooks_dropped++;
+	} else
+		run_hook(w->exec, tag, cid, ft);
+	free(tag);
+	free(cid);
+	free(ft);
+}
+
+/*
+ * One notification line of n bytes: "<call-id> <from-tag>", or a
+ * foreign tag.  Text output escapes it (cli_put_text), JSON keeps it
+ * exact.
+ */
+static void
+report(const struct ctl_watch *w, const char *line, size_t n)
+{
+	const char *sp = memchr(line, ' ', n);
+	size_t clen = sp ? (size_t)(sp - line) : n;
+	const char *ft = sp ? sp + 1 : "";
+	size_t flen = sp ? n - clen - 1 : 0;
+
 	if (w->json) {
 		printf("{\"event\":\"timeout\",\"time\":%lld,\"call_id\":",
 		    (long long)time(NULL));
-		cli_json_str(cid);
+		cli_json_strn(line, clen);
 		printf(",\"from_tag\":");
-		cli_json_str(ft);
+		cli_json_strn(ft, flen);
 		printf(",\"tag\":");
-		cli_json_str(tag);
+		cli_json_strn(line, n);
 		printf("}\n");
-	} else
-		printf("timeout call-id=%s from-tag=%s\n", cid, ft);
+	} else {
+		fputs("timeout call-id=", stdout);
+		cli_put_text(stdout, line, clen, 0);
+		fputs(" from-tag=", stdout);
+		cli_put_text(stdout, ft, flen, 0);
+		putchar('\n');
+	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		warn("stdout");
 		stopping = 2;	/* nobody reads us any more */
 	}
 	if (w->exec != NULL)
-		run_hook(w->exec, tag, cid, ft);
+		hook(w, line, n, clen);
 }
 
 /*
@@ -195,16 +269,16 @@ take_lines(const struct ctl_watch *w, struct conn *c, int *seen)
 
 		memcpy(line, c->buf, n);
 		line[n] = '\0';
-		if (n > 0 && line[n - 1] == '\r')
-			line[n - 1] = '\0';
 		memmove(c->buf, nl + 1, c->len - n - 1);
 		c->len -= n + 1;
 		if (c->skipping) {
 			c->skipping = 0;	/* the end of the long line */
 			continue;
 		}
-		if (line[0] != '\0' && (w->max == 0 || *seen < w->max)) {
-			report(w, line);
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (n > 0 && (w->max == 0 || *seen < w->max)) {
+			report(w, line, n);
 			(*seen)++;
 		}
 	}
@@ -253,8 +327,7 @@ ctl_watch(const struct ctl_watch *w)
 	while (!stopping && (w->max == 0 || seen < w->max)) {
 		int wait = 1000;
 
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
+		reap_hooks();
 		if (end > 0 && (long long)time(NULL) >= end)
 			break;
 		pfd[0].fd = lfd;
@@ -297,6 +370,14 @@ ctl_watch(const struct ctl_watch *w)
 	for (i = n - 1; i >= 0; i--)
 		close_conn(cs, &n, i);
 	close(lfd);
+	reap_hooks();
+	if (hooks_dropped > 0)
+		warnx("watch: %lu notification%s got no hook: --max-hooks %d "
+		    "were running", hooks_dropped, hooks_dropped == 1 ? "" :
+		    "s", w->max_hooks);
+	if (hooks_nul > 0)
+		warnx("watch: %lu notification%s with a NUL byte got no hook",
+		    hooks_nul, hooks_nul == 1 ? "" : "s");
 	if (strncasecmp(w->socket, "unix:", 5) == 0)
 		unlink(w->socket + 5);
 	return stopping == 2 ? RTPC_EXIT_FAIL : 0;

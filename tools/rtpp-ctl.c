@@ -25,8 +25,9 @@
 #define NODES_MAX	64
 #define VERDICT_LOCK_MS	1000	/* longest wait of enable and drain */
 
-static int json, max_n, for_s;
-static char *node_url, *exec_cmd;
+static int json, max_n, for_s, max_hooks = CTL_MAX_HOOKS;
+static char *node_url, *exec_cmd, *wait_arg;
+static long wait_ms;
 
 /* Everything a subcommand needs: sets, state and a talker. */
 struct ctl {
@@ -327,6 +328,65 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 	return ok;
 }
 
+/* Is node i one that "ping URL..." asks (each URL once)? */
+static int
+ping_wanted(const struct ctl *c, const char **urls, size_t i)
+{
+	const struct rtpc_node *n = &c->ps.nodes[i];
+	int want = urls[0] == NULL;
+	size_t k;
+
+	for (k = 0; urls[k] != NULL; k++)
+		want |= strcmp(n->url, urls[k]) == 0;
+	/* a node listed in several sets is pinged once */
+	for (k = 0; k < i; k++)
+		if (strcmp(c->ps.nodes[k].url, n->url) == 0)
+			want = 0;
+	return want;
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * --wait: probe the nodes asked, quietly, every 100 ms until one of
+ * them answers or ms milliseconds have passed; then the usual report.
+ */
+static void
+ping_wait(struct ctl *c, const char **urls, long ms)
+{
+	struct timespec nap = { 0, 100 * 1000 * 1000 };
+	long long end = mono_ms() + ms, left;
+	struct rtpc_err e;
+	size_t i;
+
+	for (;;) {
+		for (i = 0; i < c->ps.nnodes; i++) {
+			if (!ping_wanted(c, urls, i) || mono_ms() >= end)
+				continue;
+			/* a silent node costs no more than the time left */
+			rtpc_tx_set_deadline(&c->talk.tx, (long)(end -
+			    mono_ms()));
+			rtpc_err_clear(&e);
+			if (rtpc_talk_probe(&c->talk, &c->ps.nodes[i], &e) == 0)
+				goto out;
+		}
+		if ((left = end - mono_ms()) <= 0)
+			break;
+		if (left < 100)
+			nap.tv_nsec = (long)left * 1000 * 1000;
+		nanosleep(&nap, NULL);
+	}
+out:
+	rtpc_tx_set_deadline(&c->talk.tx, 0);
+}
+
 static int
 cmd_ping(struct ctl *c, const char **urls)
 {
@@ -343,21 +403,14 @@ cmd_ping(struct ctl *c, const char **urls)
 			return RTPC_EXIT_FAIL;
 		}
 	}
+	if (wait_ms > 0)
+		ping_wait(c, urls, wait_ms);
 	if (json)
 		printf("[");
 	for (i = 0; i < c->ps.nnodes; i++) {
-		const struct rtpc_node *n = &c->ps.nodes[i];
-		int want = urls[0] == NULL;
-
-		for (k = 0; urls[k] != NULL; k++)
-			want |= strcmp(n->url, urls[k]) == 0;
-		/* a node listed in several sets is pinged once */
-		for (k = 0; k < i; k++)
-			if (strcmp(c->ps.nodes[k].url, n->url) == 0)
-				want = 0;
-		if (!want)
+		if (!ping_wanted(c, urls, i))
 			continue;
-		bad += !ping_node(c, n, first);
+		bad += !ping_node(c, &c->ps.nodes[i], first);
 		first = 0;
 	}
 	if (json)
@@ -372,7 +425,7 @@ static int
 cmd_raw(struct ctl *c, const char *cmd, int setid)
 {
 	const struct rtpc_node *nodes[NODES_MAX], *n = NULL;
-	char r[RTPC_REPLY_MAX], esc[RTPC_REPLY_MAX * 4];
+	char r[RTPC_REPLY_MAX];
 	struct rtpc_err e;
 	size_t i, nn;
 	long rtt;
@@ -403,7 +456,6 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 		warnx("%s", e.msg);
 		return e.code;
 	}
-	rtpc_escape(esc, sizeof(esc), r, strlen(r));
 	if (json) {
 		printf("{\"url\":");
 		cli_json_str(n->url);
@@ -412,8 +464,10 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 		printf(",\"reply\":");
 		cli_json_str(r);
 		printf(",\"rtt_us\":%ld}\n", rtt);
-	} else
-		printf("%s\n", esc);
+	} else {
+		cli_put_text(stdout, r, strlen(r), 0);
+		putchar('\n');
+	}
 	return 0;
 }
 
@@ -537,6 +591,7 @@ cmd_watch(void)
 	w.socket = cli.set_.timeout_socket;
 	w.json = json;
 	w.exec = exec_cmd;
+	w.max_hooks = max_hooks;
 	w.max = max_n;
 	w.for_s = for_s;
 	return ctl_watch(&w);
@@ -569,6 +624,12 @@ main(int argc, char **argv)
 		{ "exec", '\0', POPT_ARG_STRING, &exec_cmd, 0,
 		    "watch: run CMD for each timed-out call (no shell; data in "
 		    "RTPP_CALL_ID, RTPP_FROM_TAG, RTPP_NOTIFY_TAG)", "CMD" },
+		{ "wait", '\0', POPT_ARG_STRING, &wait_arg, 0,
+		    "ping: retry for up to SECONDS until a node answers, then "
+		    "report", "SECONDS" },
+		{ "max-hooks", '\0', POPT_ARG_INT, &max_hooks, 0,
+		    "watch: run at most N --exec hooks at once; notifications "
+		    "beyond get none, counted and reported (default 16)", "N" },
 		{ "max", '\0', POPT_ARG_INT, &max_n, 0,
 		    "watch: stop after N notifications", "N" },
 		{ "for", '\0', POPT_ARG_INT, &for_s, 0,
@@ -587,6 +648,7 @@ main(int argc, char **argv)
 	if (rc != 0) {
 		free(node_url);
 		free(exec_cmd);
+		free(wait_arg);
 		return cli_end(&cr, rc);
 	}
 	while (n < 65 && (args[n] = poptGetArg(cr.pc)) != NULL)
@@ -607,6 +669,11 @@ main(int argc, char **argv)
 		rc = RTPC_EXIT_USAGE;
 	} else if (max_n < 0 || for_s < 0)
 		rc = usage_error("--max and --for take positive numbers");
+	else if (max_hooks < 1 || max_hooks > 10000)
+		rc = usage_error("--max-hooks takes a number from 1 to 10000");
+	else if (wait_arg != NULL && rtpc_parse_seconds(wait_arg, 1,
+	    3600 * 1000, &wait_ms) == -1)
+		rc = usage_error("--wait takes seconds from 0.001 to 3600");
 	else if (strcmp(args[0], "record") == 0)
 		rc = cmd_record(&cr);
 	else if (strcmp(args[0], "watch") == 0)
@@ -629,5 +696,6 @@ main(int argc, char **argv)
 	}
 	free(node_url);
 	free(exec_cmd);
+	free(wait_arg);
 	return cli_end(&cr, rc);
 }

@@ -182,8 +182,11 @@ main(int argc, char **argv)
 		rc = cli_output(&cr, rc);
 	else if (rc == 0 && json)
 		print_json(cr.job.reply, cr.job.from_first);
-	else if (rc == 0)
-		printf("%s\n", cr.job.reply);
+	else if (rc == 0) {
+		cli_put_text(stdout, cr.job.reply, strlen(cr.job.reply),
+		    global ? CLI_TEXT_LINES : 0);
+		putchar('\n');
+	}
 	if (rc == 0 && (fflush(stdout) == EOF || ferror(stdout))) {
 		warn("stdout");
 		rc = RTPC_EXIT_FAIL;

@@ -200,6 +200,21 @@ NOT_COVERED = {
         'README "Choices" (rtpp-ctl drain, enable URL N): the module has '
         'no drain and its RPC is not driven here (tests/health-state.bats '
         'covers both).'),
+    'bad-sock-url': (
+        'README "Choices" (a socket URL that cannot be right is exit 2 '
+        'with a hint): a configuration error, not a message; the module '
+        'would not start a call at all with such a node, so there is '
+        'nothing to compare (tests/cli.bats covers rtpp\'s).'),
+    'escaped-text': (
+        'README "Choices" (relay and state text printed escaped): only '
+        'rtpp-stat, rtpp-ctl raw, watch and list print relay text; the '
+        'module hands $rtpstat to the script (tests/rtpp-stat.bats and '
+        'tests/rtpp-ctl-watch.bats cover rtpp\'s).'),
+    'no-query-cap': (
+        'README "Choices" (no Q to a node that lacks VF 20080403): the '
+        'compared calls use the offer, answer and destroy functions '
+        'only (tests/rtpp-stat.bats covers rtpp\'s, against the fake '
+        'relay and rtpengine).'),
 }
 
 # Each item of the README section "Where rtpp differs from the module on
@@ -226,6 +241,9 @@ README_ITEMS = [
     (r'An m= port with a count', 'port-count'),
     (r'Content-Length is the body', 'content-length'),
     (r'nortpproxy_str is decoded like', 'marker-escapes'),
+    (r'A socket URL that cannot be right', 'bad-sock-url'),
+    (r'Text that comes from a relay or the state', 'escaped-text'),
+    (r'rtpp-stat sends no Q to a node', 'no-query-cap'),
 ]
 
 FLAG_LETTERS = set('123abceflortwxz0123456789')
