@@ -306,8 +306,9 @@ sys.exit(0 if d[0]["last_error"] == want else 1)' "$out" || fail "JSON: $(cat -v
 	run -0 offer "$old"
 	assert_equal "$(cmds a | grep -c "^U $old ")" 1
 	# the relay knows only the calls it has: E50 for another one
+	# (and it answers Q: VF 20080403)
 	fake_script a "$(printf '%s\n' "L* $new * -> reply E50" "D* $new * -> reply E50" \
-	    "L* $man * -> reply E50" "D* $man * -> reply E50")"
+	    "L* $man * -> reply E50" "D* $man * -> reply E50" "VF 20080403 -> reply 1")"
 	runx rtpp-ctl drain "$A"
 	assert_equal "$status" 0
 	assert_no_out
