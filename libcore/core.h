@@ -39,6 +39,8 @@ int	 rtpc_err_set(struct rtpc_err *, int, const char *, ...)
 void	 rtpc_err_clear(struct rtpc_err *);
 int	 rtpc_token_safe(const char *, size_t);
 void	 rtpc_escape(char *, size_t, const char *, size_t);
+size_t	 rtpc_escape_one(const char *, size_t, char[5], size_t *);
+size_t	 rtpc_utf8_len(const unsigned char *, size_t);
 char	*rtpc_strndup(const char *, size_t);
 
 #endif

@@ -257,7 +257,7 @@ assert_refused() {
 	runx rtpp-ctl list
 	assert_equal "$status" 0
 	line=$(sed -n 2p "$out")
-	[[ $line == *' x\x1b[31mred\x0dback\xc3(\x07\x5c' ]] || fail "not escaped: $(cat -v <<<"$line")"
+	[[ $line == *' x\x1b[31mred\x0dback\xc3(\x07\\' ]] || fail "not escaped: $(cat -v <<<"$line")"
 	! grep -q $'\x1b' "$out"
 	! grep -q $'\r' "$out"
 	runx rtpp-ctl --json list

@@ -382,63 +382,26 @@ fail:
 	return e.code ? e.code : RTPC_EXIT_USAGE;
 }
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
 /*
- * The one escaping rule for relay or state text written for people
- * (rtpp-stat's reply, rtpp-ctl raw, watch and list): printable ASCII
- * and valid UTF-8 pass, the backslash becomes \\, and every other byte
- * (control bytes, ESC, CR, NUL, DEL, C1 controls, invalid UTF-8)
- * becomes \xNN, so that no text can forge a line or drive a terminal.
- * With CLI_TEXT_LINES a LF passes too (multi-line replies such as I).
+ * Relay or state text written for people: rtpc_escape_one's rule, and
+ * with CLI_TEXT_LINES a LF passes too (multi-line replies such as I).
  * JSON output does not use this: cli_json_strn keeps it exact.
  */
 void
 cli_put_text(FILE *fp, const char *s, size_t n, int flags)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
+	size_t i = 0, used, k;
+	char one[5];
 
 	while (i < n) {
-		unsigned char c = p[i];
-
-		if (c == '\\') {
-			fputs("\\\\", fp);
+		if (s[i] == '\n' && (flags & CLI_TEXT_LINES)) {
+			putc('\n', fp);
 			i++;
-		} else if ((c >= 0x20 && c < 0x7f) ||
-		    (c == '\n' && (flags & CLI_TEXT_LINES))) {
-			putc(c, fp);
-			i++;
-		} else if (c >= 0x80 && (k = utf8_len(p + i, n - i)) > 0 &&
-		    !(c == 0xc2 && p[i + 1] < 0xa0)) {
-			fwrite(p + i, 1, k, fp);	/* not a C1 control */
-			i += k;
-		} else {
-			fprintf(fp, "\\x%02x", c);
-			i++;
+			continue;
 		}
+		k = rtpc_escape_one(s + i, n - i, one, &used);
+		fwrite(one, 1, k, fp);
+		i += used;
 	}
 }
 
@@ -463,7 +426,7 @@ cli_json_strn(const char *s, size_t n)
 		} else if (c < 0x20 || c == 0x7f) {
 			printf("\\u%04x", c);
 			i++;
-		} else if ((k = utf8_len(p + i, n - i)) == 0) {
+		} else if ((k = rtpc_utf8_len(p + i, n - i)) == 0) {
 			printf("\\u%04x", c);
 			i++;
 		} else {
