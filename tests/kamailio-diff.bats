@@ -35,7 +35,10 @@ teardown() {
 
 # kamdiff GROUP: run one group of cases; fail with the harness' report.
 kamdiff() {
-	run --separate-stderr timeout 60 python3 "$DIFF" --group "$1" \
+	# a group takes seconds; under valgrind every tool run costs one
+	local limit=60
+	[[ -z ${VG_RTPP_TOOLS-} ]] || limit=900
+	run --separate-stderr timeout "$limit" python3 "$DIFF" --group "$1" \
 	    --workdir "$BATS_TEST_TMPDIR/kamdiff"
 	if (( status != 0 )); then
 		{
