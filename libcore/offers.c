@@ -141,67 +141,40 @@ join(const char *dir, const char *name)
 	return p;
 }
 
-static int
-in_our_groups(gid_t g)
+/* Files are shared with the directory's group when it is shared. */
+static mode_t
+file_mode(const struct stat *dsb)
 {
-	gid_t gs[256];
-	int n, i;
-
-	if (g == getegid())
-		return 1;
-	if ((n = getgroups(256, gs)) == -1)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (gs[i] == g)
-			return 1;
-	return 0;
+	return (dsb->st_mode & S_IWGRP) ? 0660 : 0600;
 }
 
 /*
- * As ssh does for its files: ours or root's, a regular file, not
- * writable by others, writable by the group only if it is one of ours.
+ * The state directory, by the trust rule of the health state
+ * (rtpc_state_distrust_dir); made (0700) when create is set, as for a
+ * state_dir of one's own (the installation makes the default one).
  */
 static int
-trusted_file(const struct stat *sb, const char *path, struct rtpc_err *err)
+trusted_dir(const char *dir, int create, struct stat *dsb,
+    struct rtpc_err *err)
 {
 	const char *why = NULL;
-
-	if (!S_ISREG(sb->st_mode))
-		why = "not a regular file";
-	else if (sb->st_uid != geteuid() && sb->st_uid != 0)
-		why = "owned by another user";
-	else if (sb->st_mode & S_IWOTH)
-		why = "writable by others";
-	else if ((sb->st_mode & S_IWGRP) && !in_our_groups(sb->st_gid))
-		why = "writable by a group not ours";
-	if (why == NULL)
-		return 0;
-	return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s; not used", path,
-	    why);
-}
-
-/* The directory: ours or root's, no symlink, others may not rename. */
-static int
-trusted_dir(const char *dir, int create, struct rtpc_err *err)
-{
-	struct stat sb;
-	const char *why = NULL;
+	char buf[80];
+	int fd;
 
 	if (create && mkdir(dir, 0700) == -1 && errno != EEXIST)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s", dir,
 		    strerror(errno));
-	if (lstat(dir, &sb) == -1)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s", dir,
-		    strerror(errno));
-	if (!S_ISDIR(sb.st_mode))
-		why = "not a directory";
-	else if (sb.st_uid != geteuid() && sb.st_uid != 0)
-		why = "owned by another user";
-	else if ((sb.st_mode & S_IWOTH) && !(sb.st_mode & S_ISVTX))
-		why = "writable by others";
-	else if ((sb.st_mode & S_IWGRP) && !(sb.st_mode & S_ISVTX) &&
-	    !in_our_groups(sb.st_gid))
-		why = "writable by a group not ours";
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1)
+		why = errno == ELOOP || errno == ENOTDIR ? "a symbolic link or "
+		    "not a directory" : strerror(errno);
+	else if (fstat(fd, dsb) == -1)
+		why = strerror(errno);
+	else
+		why = rtpc_state_distrust_dir(dsb, buf, sizeof(buf));
+	if (fd != -1)
+		close(fd);
 	if (why == NULL)
 		return 0;
 	return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s; not used", dir,
@@ -210,12 +183,16 @@ trusted_dir(const char *dir, int create, struct rtpc_err *err)
 
 /* Open (never blocking, never through a symlink) and check a file. */
 static int
-open_checked(const char *path, int flags, mode_t mode, struct rtpc_err *err)
+open_checked(const char *path, int flags, const struct stat *dsb,
+    struct rtpc_err *err)
 {
 	struct stat sb;
+	const char *why;
+	char buf[80];
 	int fd;
 
-	fd = open(path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, mode);
+	fd = open(path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC,
+	    file_mode(dsb));
 	if (fd == -1) {
 		if (errno == ENOENT && !(flags & O_CREAT))
 			return -2;
@@ -228,7 +205,10 @@ open_checked(const char *path, int flags, mode_t mode, struct rtpc_err *err)
 		close(fd);
 		return -1;
 	}
-	if (trusted_file(&sb, path, err) == -1) {
+	if ((why = rtpc_state_distrust_file(&sb, dsb, buf,
+	    sizeof(buf))) != NULL) {
+		rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s; not used", path,
+		    why);
 		close(fd);
 		return -1;
 	}
@@ -252,14 +232,14 @@ store_close(struct store *s)
  */
 static int
 store_open(struct store *s, const char *path, int rw, int *bad,
-    struct rtpc_err *err)
+    const struct stat *dsb, struct rtpc_err *err)
 {
 	struct hdr h;
 	struct stat sb;
 
 	memset(s, 0, sizeof(*s));
 	*bad = 0;
-	s->fd = open_checked(path, rw ? O_RDWR : O_RDONLY, 0, err);
+	s->fd = open_checked(path, rw ? O_RDWR : O_RDONLY, dsb, err);
 	if (s->fd < 0)
 		return s->fd;
 	if (fstat(s->fd, &sb) == -1 || pread(s->fd, &h, sizeof(h), 0) !=
@@ -297,7 +277,8 @@ same_file(const struct store *s, const char *path)
 
 /* Make an empty store of cap entries and move it into place. */
 static int
-store_create(const char *path, uint32_t cap, struct rtpc_err *err)
+store_create(const char *path, uint32_t cap, const struct stat *dsb,
+    struct rtpc_err *err)
 {
 	struct hdr h;
 	char *tmp;
@@ -316,11 +297,12 @@ store_create(const char *path, uint32_t cap, struct rtpc_err *err)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	(void)unlink(tmp);
 	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC, 0600);
+	    O_CLOEXEC, file_mode(dsb));
 	if (fd == -1)
 		rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s", tmp,
 		    strerror(errno));
-	else if (ftruncate(fd, (off_t)store_size(cap, h.nbuckets)) == -1 ||
+	else if (fchmod(fd, file_mode(dsb)) == -1 ||	/* whatever the umask */
+	    ftruncate(fd, (off_t)store_size(cap, h.nbuckets)) == -1 ||
 	    pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    rename(tmp, path) == -1) {
 		rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s", path,
@@ -351,7 +333,7 @@ ms_since(const struct timespec *t0)
  * starvation alone does not lose notes.
  */
 static int
-lock_take(const char *dir, struct rtpc_err *err)
+lock_take(const char *dir, const struct stat *dsb, struct rtpc_err *err)
 {
 	struct timespec t0, nap = { 0, 200 * 1000 };
 	char *path;
@@ -359,11 +341,12 @@ lock_take(const char *dir, struct rtpc_err *err)
 
 	if ((path = join(dir, RTPC_OFFERS_FILE ".lock")) == NULL)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
-	fd = open_checked(path, O_RDWR | O_CREAT, 0600, err);
+	fd = open_checked(path, O_RDWR | O_CREAT, dsb, err);
 	if (fd < 0) {
 		free(path);
 		return -1;
 	}
+	(void)fchmod(fd, file_mode(dsb));	/* whatever the umask */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if ((errno != EWOULDBLOCK && errno != EINTR) ||
@@ -529,6 +512,7 @@ dir_or_default(const char *dir)
 int
 rtpc_offers_create(const char *dir, uint32_t cap, struct rtpc_err *err)
 {
+	struct stat dsb;
 	char *path;
 	int rc;
 
@@ -536,11 +520,11 @@ rtpc_offers_create(const char *dir, uint32_t cap, struct rtpc_err *err)
 		return rtpc_err_set(err, RTPC_EXIT_USAGE, "late-offer memory: "
 		    "capacity %u not between %u and %u", cap, CAP_MIN,
 		    CAP_MAX);
-	if (trusted_dir(dir, 1, err) == -1)
+	if (trusted_dir(dir, 1, &dsb, err) == -1)
 		return -1;
 	if ((path = join(dir, RTPC_OFFERS_FILE)) == NULL)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
-	rc = store_create(path, cap, err);
+	rc = store_create(path, cap, &dsb, err);
 	free(path);
 	return rc;
 }
@@ -554,6 +538,7 @@ rtpc_offers_note_at(const char *dir, const char *callid, const char *cseq,
     long long now, struct rtpc_err *err)
 {
 	struct store s;
+	struct stat dsb;
 	char *d, *path = NULL;
 	int lfd = -1, rc = -1, bad;
 
@@ -564,12 +549,12 @@ rtpc_offers_note_at(const char *dir, const char *callid, const char *cseq,
 		free(d);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	}
-	if (trusted_dir(d, 1, err) == -1)
+	if (trusted_dir(d, dir != NULL, &dsb, err) == -1)
 		goto out;
 	/* map the store before the lock, so that the lock is held only
 	 * for the few stores of the note itself */
-	rc = store_open(&s, path, 1, &bad, err);
-	if (rc == -1 || (lfd = lock_take(d, err)) == -1) {
+	rc = store_open(&s, path, 1, &bad, &dsb, err);
+	if (rc == -1 || (lfd = lock_take(d, &dsb, err)) == -1) {
 		if (rc == 0)
 			store_close(&s);
 		rc = -1;
@@ -577,14 +562,14 @@ rtpc_offers_note_at(const char *dir, const char *callid, const char *cseq,
 	}
 	if (rc == 0 && !same_file(&s, path)) {
 		store_close(&s);	/* replaced meanwhile */
-		rc = store_open(&s, path, 1, &bad, err);
+		rc = store_open(&s, path, 1, &bad, &dsb, err);
 	}
 	if (rc == -2) {
-		if (store_create(path, RTPC_OFFERS_CAP, err) == -1) {
+		if (store_create(path, RTPC_OFFERS_CAP, &dsb, err) == -1) {
 			rc = -1;
 			goto out;
 		}
-		rc = store_open(&s, path, 1, &bad, err);
+		rc = store_open(&s, path, 1, &bad, &dsb, err);
 		if (rc == -2)
 			rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: not a "
 			    "late-offer store", path);
@@ -622,6 +607,7 @@ rtpc_offers_known(const char *dir, const char *callid, const char *cseq,
     struct rtpc_err *err)
 {
 	struct store s;
+	struct stat dsb;
 	char *d, *path = NULL;
 	int rc, bad;
 
@@ -634,8 +620,8 @@ rtpc_offers_known(const char *dir, const char *callid, const char *cseq,
 	}
 	if (access(d, F_OK) == -1 && errno == ENOENT)
 		rc = 0;		/* no directory yet: nothing noted */
-	else if ((rc = trusted_dir(d, 0, err)) == 0) {
-		rc = store_open(&s, path, 0, &bad, err);
+	else if ((rc = trusted_dir(d, 0, &dsb, err)) == 0) {
+		rc = store_open(&s, path, 0, &bad, &dsb, err);
 		if (rc == 0) {
 			rc = store_find(&s, key_of(&s, callid, cseq),
 			    rtpc_now());

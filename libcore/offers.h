@@ -11,9 +11,11 @@
  * ring.  Every entry is written with single aligned 64-bit stores into
  * a shared mapping and validated on reading, so readers take no lock
  * and never see a half-written entry.  Writers serialise on a lock file
- * with a bounded wait.  A store that cannot be used (not ours, writable
- * by others, not a regular file, locked too long) makes the run behave
- * as without memory; the caller warns.
+ * with a bounded wait.  The directory and the files follow the trust
+ * rule of the health state (rtpc_state_distrust_dir and _file; in a
+ * group-shared directory the files are the group's too).  A store that
+ * cannot be used (not to be trusted, not a regular file, locked too
+ * long) makes the run behave as without memory; the caller warns.
  */
 #ifndef RTPC_OFFERS_H
 #define RTPC_OFFERS_H

@@ -298,6 +298,52 @@ parse_line(struct rtpc_state *st, char *line)
 }
 
 /*
+ * The trust rule of the state directory (see the top comment and
+ * rtpp.conf(5)), shared with the late-offer memory: why a directory
+ * with these attributes may not be used, or NULL.
+ */
+const char *
+rtpc_state_distrust_dir(const struct stat *sb, char *why, size_t sz)
+{
+	if (!S_ISDIR(sb->st_mode))
+		return "not a directory";
+	if (sb->st_uid != geteuid() && sb->st_uid != 0) {
+		snprintf(why, sz, "owned by uid %lu, neither you nor root",
+		    (unsigned long)sb->st_uid);
+		return why;
+	}
+	if (sb->st_mode & S_IWOTH)
+		return "writable by others";
+	if ((sb->st_mode & S_IWGRP) && !(sb->st_mode & S_ISGID))
+		return "writable by its group but not set-group-ID (not a "
+		    "shared state directory)";
+	return NULL;
+}
+
+/*
+ * The same for a file in a directory checked so: a regular file with
+ * one link, ours or root's (or, in a shared directory, of its group),
+ * writable by the group only in a shared directory of that group.
+ */
+const char *
+rtpc_state_distrust_file(const struct stat *sb, const struct stat *dir,
+    char *why, size_t sz)
+{
+	int grp = (dir->st_mode & S_IWGRP) && sb->st_gid == dir->st_gid;
+
+	if (!S_ISREG(sb->st_mode) || sb->st_nlink != 1)
+		return "not a regular file with one link";
+	if (sb->st_uid != geteuid() && sb->st_uid != 0 && !grp) {
+		snprintf(why, sz, "owned by uid %lu, neither you nor root",
+		    (unsigned long)sb->st_uid);
+		return why;
+	}
+	if ((sb->st_mode & S_IWOTH) || ((sb->st_mode & S_IWGRP) && !grp))
+		return "writable by others";
+	return NULL;
+}
+
+/*
  * Open and check the state directory.  A missing directory is made
  * (mode 0700) when create is set and it is not the built-in default,
  * which the installation makes.  Sets errno ENOENT for a missing one.
@@ -306,6 +352,8 @@ static int
 open_dir(struct rtpc_state *st, int create, struct rtpc_err *err)
 {
 	struct stat sb;
+	const char *why;
+	char buf[80];
 	int fd;
 
 	fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK |
@@ -334,28 +382,16 @@ open_dir(struct rtpc_state *st, int create, struct rtpc_err *err)
 		errno = e;
 		return -1;
 	}
-	if (fstat(fd, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+	if (fstat(fd, &sb) == -1)
+		why = strerror(errno);
+	else
+		why = rtpc_state_distrust_dir(&sb, buf, sizeof(buf));
+	if (why != NULL) {
 		close(fd);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL,
-		    "state directory %s: not a directory; not used", st->dir);
+		    "state directory %s: %s; not used", st->dir, why);
 	}
-	if (sb.st_uid != geteuid() && sb.st_uid != 0) {
-		close(fd);
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "state directory %s: "
-		    "owned by uid %lu, neither you nor root; not used",
-		    st->dir, (unsigned long)sb.st_uid);
-	}
-	if (sb.st_mode & S_IWOTH) {
-		close(fd);
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "state directory %s: "
-		    "writable by others; not used", st->dir);
-	}
-	if ((sb.st_mode & S_IWGRP) && !(sb.st_mode & S_ISGID)) {
-		close(fd);
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "state directory %s: "
-		    "writable by its group but not set-group-ID (not a shared "
-		    "state directory); not used", st->dir);
-	}
+	st->dsb = sb;
 	st->shared = (sb.st_mode & S_IWGRP) != 0;
 	st->gid = (unsigned)sb.st_gid;
 	st->dfd = fd;
@@ -369,22 +405,16 @@ check_file(const struct rtpc_state *st, int fd, const char *name,
     struct rtpc_err *err)
 {
 	struct stat sb;
-	int grp;
+	const char *why;
+	char buf[80];
 
 	if (fstat(fd, &sb) == -1)
+		why = strerror(errno);
+	else
+		why = rtpc_state_distrust_file(&sb, &st->dsb, buf, sizeof(buf));
+	if (why != NULL)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: %s; not used",
-		    st->dir, name, strerror(errno));
-	if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: not a regular "
-		    "file with one link; not used", st->dir, name);
-	grp = st->shared && (unsigned)sb.st_gid == st->gid;
-	if (sb.st_uid != geteuid() && sb.st_uid != 0 && !grp)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: owned by uid "
-		    "%lu, neither you nor root; not used", st->dir, name,
-		    (unsigned long)sb.st_uid);
-	if ((sb.st_mode & S_IWOTH) || ((sb.st_mode & S_IWGRP) && !grp))
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: writable by "
-		    "others; not used", st->dir, name);
+		    st->dir, name, why);
 	if (sb.st_size > STATE_MAX)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: larger than "
 		    "%d bytes; not used", st->dir, name, STATE_MAX);

@@ -13,6 +13,8 @@
 #ifndef RTPC_STATE_H
 #define RTPC_STATE_H
 
+#include <sys/stat.h>
+
 #include "core.h"
 #include "config.h"
 
@@ -59,6 +61,7 @@ struct rtpc_state {
 	int		 dfd;		/* the directory, once checked */
 	int		 dfd_ok;
 	int		 isdefault;	/* dir is the built-in default */
+	struct stat	 dsb;		/* the directory, as checked */
 	int		 shared;	/* the directory is group-shared */
 	unsigned	 gid;		/* its group, when shared */
 	long long	 end_ms;	/* monotonic: never wait past; 0: none */
@@ -89,6 +92,9 @@ int	 rtpc_state_down(const struct rtpc_nstate *, long long);
 const char *rtpc_state_word(const struct rtpc_nstate *, long long);
 enum rtpc_avail rtpc_state_avail(const struct rtpc_nstate *, int, long long);
 const char *rtpc_avail_str(enum rtpc_avail);
+const char *rtpc_state_distrust_dir(const struct stat *, char *, size_t);
+const char *rtpc_state_distrust_file(const struct stat *,
+	    const struct stat *, char *, size_t);
 char	*rtpc_state_default_dir(void);
 long long rtpc_now(void);
 long long rtpc_mono_ms(void);

@@ -338,10 +338,31 @@ classify() {
 	mkfifo "$RTPP_STATE_DIR/late-offers"
 	runx timeout 5 rtpp-manage --dry-run <"$FIX/ok.sip"
 	assert_equal "$status" 0
-	assert_equal "$stderr" "rtpp-manage: late-offer memory: $RTPP_STATE_DIR/late-offers: not a regular file; not used"
+	assert_equal "$stderr" "rtpp-manage: late-offer memory: $RTPP_STATE_DIR/late-offers: not a regular file with one link; not used"
 	runx timeout 5 rtpp-manage <"$BATS_TEST_TMPDIR/m"
 	echo "$stderr"
 	assert_equal "$status" 1
-	assert_equal "$stderr" "rtpp-manage: late-offer memory: $RTPP_STATE_DIR/late-offers: not a regular file; not used
+	assert_equal "$stderr" "rtpp-manage: late-offer memory: $RTPP_STATE_DIR/late-offers: not a regular file with one link; not used
 rtpp-manage: INVITE without SDP: nothing sent (its 2xx with SDP will be the offer)"
+}
+
+@test "late-offer memory: the health state's trust rule; in a shared directory its files are the group's" {
+	S=$RTPP_STATE_DIR
+	mkdir -m 0770 "$S"
+	chmod g-s "$S"
+	nobody invite.sip
+	# group-writable without set-group-ID: not a shared directory, refused
+	runx rtpp-manage <"$BATS_TEST_TMPDIR/m"
+	assert_equal "$status" 1
+	[[ $stderr == *"late-offer memory: $S: writable by its group but not set-group-ID (not a shared state directory); not used"* ]] ||
+		fail "$stderr"
+	[[ ! -e $S/late-offers ]]
+	# set-group-ID and group-writable: the shared layout; the store and
+	# its lock are writable by the group, whatever the umask
+	chmod 2770 "$S"
+	(umask 077 && rtpp-manage <"$BATS_TEST_TMPDIR/m" 2>/dev/null) || true
+	assert_equal "$(classify 1-15483@127.0.0.1)" U
+	assert_equal "$(stat -c %a "$S/late-offers")" 660
+	assert_equal "$(stat -c %a "$S/late-offers.lock")" 660
+	assert_equal "$(stat -c %g "$S/late-offers")" "$(stat -c %g "$S")"
 }
