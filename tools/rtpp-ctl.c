@@ -345,15 +345,6 @@ ping_wanted(const struct ctl *c, const char **urls, size_t i)
 	return want;
 }
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * --wait: probe the nodes asked, quietly, every 100 ms until one of
  * them answers or ms milliseconds have passed; then the usual report.
@@ -362,22 +353,22 @@ static void
 ping_wait(struct ctl *c, const char **urls, long ms)
 {
 	struct timespec nap = { 0, 100 * 1000 * 1000 };
-	long long end = mono_ms() + ms, left;
+	long long end = rtpc_mono_ms() + ms, left;
 	struct rtpc_err e;
 	size_t i;
 
 	for (;;) {
 		for (i = 0; i < c->ps.nnodes; i++) {
-			if (!ping_wanted(c, urls, i) || mono_ms() >= end)
+			if (!ping_wanted(c, urls, i) || rtpc_mono_ms() >= end)
 				continue;
 			/* a silent node costs no more than the time left */
 			rtpc_tx_set_deadline(&c->talk.tx, (long)(end -
-			    mono_ms()));
+			    rtpc_mono_ms()));
 			rtpc_err_clear(&e);
 			if (rtpc_talk_probe(&c->talk, &c->ps.nodes[i], &e) == 0)
 				goto out;
 		}
-		if ((left = end - mono_ms()) <= 0)
+		if ((left = end - rtpc_mono_ms()) <= 0)
 			break;
 		if (left < 100)
 			nap.tv_nsec = (long)left * 1000 * 1000;
