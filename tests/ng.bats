@@ -20,8 +20,9 @@ teardown_file() {
 }
 
 setup() {
-	rtpp_setup
+	# (before rtpp_setup, which unsets every RTPP_ variable)
 	PROBE=${RTPP_BUILDDIR:-$BATS_TEST_DIRNAME/..}/tests/ng-probe
+	rtpp_setup
 	[[ -x $PROBE ]] || fail "$PROBE is not built (make tests/ng-probe)"
 	work=$BATS_TEST_TMPDIR
 }
