@@ -262,6 +262,9 @@ reap() {
 }
 
 @test "a node whose recheck time has come is re-tested by one run only, even with 20 concurrent runs" {
+	# under valgrind 20 runs starve each other past the 30 ms lock bound,
+	# and a run that cannot claim the re-test makes it itself
+	skip_under_valgrind "20 concurrent runs against the 30 ms lock bound"
 	export RTPP_SOCK="$A $B"
 	cid=$(first_choice "$A" rt)
 	fake_script a 'U* -> silent'
