@@ -36,7 +36,9 @@ check_node(const struct rtpc_benc *v, int depth, int *sorted)
 	const struct rtpc_benc *c, *d;
 	size_t n = 1, count = 0;
 
-	CHECK(depth <= RTPC_BENC_DEPTH_MAX);
+	/* depth counts lists and dictionaries; a scalar sits one below */
+	CHECK(depth <= RTPC_BENC_DEPTH_MAX + (v->type == RTPC_BENC_STR ||
+	    v->type == RTPC_BENC_INT));
 	switch (v->type) {
 	case RTPC_BENC_STR:
 		CHECK(in_input(v->str, v->len));

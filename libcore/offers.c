@@ -191,19 +191,13 @@ open_checked(const char *path, int flags, const struct stat *dsb,
 	char buf[80];
 	int fd;
 
-	fd = open(path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC,
-	    file_mode(dsb));
+	fd = rtpc_state_open_current(AT_FDCWD, path, flags, file_mode(dsb),
+	    &sb);
 	if (fd == -1) {
 		if (errno == ENOENT && !(flags & O_CREAT))
 			return -2;
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s", path,
 		    strerror(errno));
-	}
-	if (fstat(fd, &sb) == -1) {
-		rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s", path,
-		    strerror(errno));
-		close(fd);
-		return -1;
 	}
 	if ((why = rtpc_state_distrust_file(&sb, dsb, buf,
 	    sizeof(buf))) != NULL) {

@@ -344,6 +344,38 @@ rtpc_state_distrust_file(const struct stat *sb, const struct stat *dir,
 }
 
 /*
+ * Open dfd/name as it is now and fstat it.  A file that another run
+ * replaced (renamed a new one over it) between our open and our fstat
+ * has no link left: the name then holds the new file, so open again.
+ * Returns the descriptor or -1 with errno set.
+ */
+int
+rtpc_state_open_current(int dfd, const char *name, int flags, mode_t mode,
+    struct stat *sb)
+{
+	int fd, tries;
+
+	for (tries = 0; tries < RTPC_REOPEN_TRIES; tries++) {
+		fd = openat(dfd, name, flags | O_NONBLOCK | O_NOFOLLOW |
+		    O_CLOEXEC, mode);
+		if (fd == -1)
+			return -1;
+		if (fstat(fd, sb) == -1) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (sb->st_nlink != 0 || tries + 1 == RTPC_REOPEN_TRIES)
+			return fd;
+		close(fd);
+	}
+	errno = ESTALE;
+	return -1;
+}
+
+/*
  * Open and check the state directory.  A missing directory is made
  * (mode 0700) when create is set and it is not the built-in default,
  * which the installation makes.  Sets errno ENOENT for a missing one.
@@ -388,8 +420,10 @@ open_dir(struct rtpc_state *st, int create, struct rtpc_err *err)
 		why = rtpc_state_distrust_dir(&sb, buf, sizeof(buf));
 	if (why != NULL) {
 		close(fd);
-		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		rtpc_err_set(err, RTPC_EXIT_FAIL,
 		    "state directory %s: %s; not used", st->dir, why);
+		errno = EPERM;	/* not a missing directory, whatever came before */
+		return -1;
 	}
 	st->dsb = sb;
 	st->shared = (sb.st_mode & S_IWGRP) != 0;
@@ -401,21 +435,17 @@ open_dir(struct rtpc_state *st, int create, struct rtpc_err *err)
 
 /* Check a file opened in the state directory (see the top comment). */
 static int
-check_file(const struct rtpc_state *st, int fd, const char *name,
-    struct rtpc_err *err)
+check_file(const struct rtpc_state *st, const struct stat *sb,
+    const char *name, struct rtpc_err *err)
 {
-	struct stat sb;
 	const char *why;
 	char buf[80];
 
-	if (fstat(fd, &sb) == -1)
-		why = strerror(errno);
-	else
-		why = rtpc_state_distrust_file(&sb, &st->dsb, buf, sizeof(buf));
+	why = rtpc_state_distrust_file(sb, &st->dsb, buf, sizeof(buf));
 	if (why != NULL)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: %s; not used",
 		    st->dir, name, why);
-	if (sb.st_size > STATE_MAX)
+	if (sb->st_size > STATE_MAX)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s/%s: larger than "
 		    "%d bytes; not used", st->dir, name, STATE_MAX);
 	return 0;
@@ -444,8 +474,7 @@ read_file(struct rtpc_state *st, struct rtpc_err *err)
 	size_t got = 0;
 	int fd;
 
-	fd = openat(st->dfd, STATE_NAME, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
-	    O_CLOEXEC);
+	fd = rtpc_state_open_current(st->dfd, STATE_NAME, O_RDONLY, 0, &sb);
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return 0;
@@ -454,8 +483,7 @@ read_file(struct rtpc_state *st, struct rtpc_err *err)
 		    strerror(errno));
 		return distrust(st);
 	}
-	if (check_file(st, fd, STATE_NAME, err) == -1 ||
-	    fstat(fd, &sb) == -1) {
+	if (check_file(st, &sb, STATE_NAME, err) == -1) {
 		close(fd);
 		return distrust(st);
 	}
@@ -547,18 +575,18 @@ lock_state(struct rtpc_state *st, struct rtpc_err *err)
 		return -1;
 	name = strrchr(st->lockpath, '/');
 	name = name != NULL ? name + 1 : st->lockpath;
-	fd = openat(st->dfd, name, O_RDONLY | O_CREAT | O_NOFOLLOW |
-	    O_NONBLOCK | O_CLOEXEC, st->shared ? 0640 : 0600);
+	fd = rtpc_state_open_current(st->dfd, name, O_RDONLY | O_CREAT,
+	    st->shared ? 0640 : 0600, &sb);
 	if (fd == -1)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s",
 		    st->lockpath, errno == ELOOP ? "a symbolic link" :
 		    strerror(errno));
-	if (check_file(st, fd, name, err) == -1) {
+	if (check_file(st, &sb, name, err) == -1) {
 		close(fd);
 		return -1;
 	}
 	/* whatever the creator's umask, the group may lock it */
-	if (st->shared && fstat(fd, &sb) == 0 && sb.st_uid == geteuid() &&
+	if (st->shared && sb.st_uid == geteuid() &&
 	    (sb.st_mode & 0777) != 0640)
 		(void)fchmod(fd, 0640);
 	if (st->end_ms > 0 && st->end_ms - start < bound)

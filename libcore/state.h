@@ -30,6 +30,7 @@
 #define RTPC_NS_ADMIN	0x8	/* the operator's verdict */
 
 #define RTPC_STATE_LOCK_MS	30	/* longest wait for the lock */
+#define RTPC_REOPEN_TRIES	8	/* opens of a file replaced meanwhile */
 
 struct rtpc_nstate {
 	char		*url;
@@ -95,6 +96,8 @@ const char *rtpc_avail_str(enum rtpc_avail);
 const char *rtpc_state_distrust_dir(const struct stat *, char *, size_t);
 const char *rtpc_state_distrust_file(const struct stat *,
 	    const struct stat *, char *, size_t);
+int	 rtpc_state_open_current(int, const char *, int, mode_t,
+	    struct stat *);
 char	*rtpc_state_default_dir(void);
 long long rtpc_now(void);
 long long rtpc_mono_ms(void);

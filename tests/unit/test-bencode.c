@@ -383,6 +383,16 @@ test_decode_bad(void)
 	for (i = 0; i < 33; i++)
 		deep[33 + i] = 'e';
 	bad(deep, 66, "nested too deep", "33 nested lists");
+	/* a string or an integer inside the 32nd list is not a level */
+	for (i = 0; i < 32; i++)
+		deep[i] = 'l';
+	memcpy(deep + 32, "i7e1:x", 6);
+	for (i = 0; i < 32; i++)
+		deep[38 + i] = 'e';
+	is_int(dec(deep, 70, &doc, &err), 0, "scalars inside 32 nested "
+	    "lists decode");
+	is_int((int)doc.n, 34, "as 34 values");
+	rtpc_benc_doc_free(&doc);
 	/* deep input without end: refused at level 33 */
 	memset(deep, 'l', 200);
 	bad(deep, 200, "nested too deep", "200 bytes of 'l'");

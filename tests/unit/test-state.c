@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,39 @@
 #include "tap.h"
 
 static char dir[256];
+
+/*
+ * fstat is wrapped (-Wl,--wrap=fstat): while replace_before_fstat is
+ * above zero, each fstat of a linked regular file first puts a copy of
+ * DIR/health in its place by rename, as a concurrent run's write does between a reader's open
+ * and its fstat.
+ */
+static int replace_before_fstat;
+int __real_fstat(int, struct stat *);
+int __wrap_fstat(int, struct stat *);
+
+static void
+replace_health(void)
+{
+	char from[300], tmp[310], cmd[700];
+
+	snprintf(from, sizeof(from), "%s/health", dir);
+	snprintf(tmp, sizeof(tmp), "%s/health.copy", dir);
+	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", from, tmp);
+	if (system(cmd) != 0 || rename(tmp, from) == -1)
+		fprintf(stderr, "replace_health failed\n");
+}
+
+int
+__wrap_fstat(int fd, struct stat *sb)
+{
+	if (replace_before_fstat > 0 && __real_fstat(fd, sb) == 0 &&
+	    S_ISREG(sb->st_mode) && sb->st_nlink == 1) {
+		replace_before_fstat--;
+		replace_health();
+	}
+	return __real_fstat(fd, sb);
+}
 
 static void
 pset(struct rtpc_pset *ps, const char *v)
@@ -314,6 +348,37 @@ test_bounded_lock(void)
 	rtpc_pset_free(&ps);
 }
 
+/* A reader whose file is replaced between its open and its fstat. */
+static void
+test_replaced_while_opening(void)
+{
+	struct rtpc_pset ps;
+	struct rtpc_state st;
+	struct rtpc_err e;
+	const char *a = "udp:127.0.0.1:1008";
+
+	pset(&ps, a);
+	verdict(&ps, a, RTPC_ADMIN_DRAINING);
+	replace_before_fstat = 1;
+	rtpc_err_clear(&e);
+	is_int(rtpc_state_open(&st, dir, &ps, &e), 0, "a file replaced "
+	    "once while opening: read (%s)", e.msg);
+	ok(st.path != NULL, "and the state is still the file's");
+	is_int(rtpc_state_node(&st, a)->admin, RTPC_ADMIN_DRAINING,
+	    "the replacement's record is read");
+	rtpc_state_free(&st);
+	replace_before_fstat = 1000;
+	rtpc_err_clear(&e);
+	rtpc_state_open(&st, dir, &ps, &e);
+	ok(st.path == NULL && strstr(e.msg, "one link") != NULL,
+	    "replaced at every open: refused, bounded (%s)", e.msg);
+	ok(replace_before_fstat == 1000 - RTPC_REOPEN_TRIES,
+	    "after %d opens", RTPC_REOPEN_TRIES);
+	replace_before_fstat = 0;
+	rtpc_state_free(&st);
+	rtpc_pset_free(&ps);
+}
+
 static void
 test_trust(void)
 {
@@ -327,6 +392,7 @@ test_trust(void)
 	mkdir(sub, 0700);
 	chmod(sub, 0777);
 	rtpc_err_clear(&e);
+	errno = ENOENT;		/* left by an earlier call: not "missing" */
 	is_int(rtpc_state_open(&st, sub, &ps, &e), -1, "a world-writable "
 	    "directory is refused");
 	ok(st.path == NULL, "and the state is memory only");
@@ -354,6 +420,7 @@ main(void)
 	test_claim();
 	test_long_url();
 	test_bounded_lock();
+	test_replaced_while_opening();
 	test_trust();
 	{
 		char cmd[300];
