@@ -5,6 +5,7 @@
  * caller disables the node and moves on; anything else is
  * RTPC_EXIT_FAIL.
  */
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -45,6 +46,24 @@ now_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/*
+ * 32 random bits for the cookie.  It must be unique, not secret: one
+ * getrandom(2) is enough (arc4random would first fill a 1 KB keystream
+ * and map two pages, a tenth of a short run's own work); when no
+ * entropy is at hand yet, the time in nanoseconds.
+ */
+static unsigned
+cookie_salt(void)
+{
+	struct timespec ts;
+	unsigned u;
+
+	if (getrandom(&u, sizeof(u), GRND_NONBLOCK) == (ssize_t)sizeof(u))
+		return u;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (unsigned)ts.tv_nsec ^ (unsigned)ts.tv_sec;
+}
+
 void
 rtpc_tx_init(struct rtpc_tx *tx, long tout_ms, int retr, const char *fs)
 {
@@ -54,7 +73,7 @@ rtpc_tx_init(struct rtpc_tx *tx, long tout_ms, int retr, const char *fs)
 	tx->force_socket = fs;
 	/* never reuse a cookie: relays cache replies by cookie alone */
 	snprintf(tx->prefix, sizeof(tx->prefix), "%ld_%08x",
-	    (long)getpid(), arc4random());
+	    (long)getpid(), cookie_salt());
 }
 
 /*
@@ -133,50 +152,47 @@ bad:
 	    "force_socket '%s': not an address of the node's family", fs);
 }
 
-/* Open (or reuse) the connected UDP socket of a node. */
+/*
+ * A numeric address of the node's family as a socket address, without
+ * getaddrinfo (its code and its stack stay untouched in the usual
+ * case).  Returns 0, or -1 for anything else (a name, a scope id).
+ */
 static int
-udp_socket(struct rtpc_tx *tx, const struct rtpc_node *n,
+numeric_addr(const struct rtpc_node *n, struct sockaddr_storage *ss,
+    socklen_t *sslen)
+{
+	const char *e = NULL;
+	long long port;
+
+	port = strtonum(n->port, 1, 65535, &e);
+	if (e != NULL)
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	if (n->scheme == RTPC_UDP6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		if (inet_pton(AF_INET6, n->host, &s6->sin6_addr) != 1)
+			return -1;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*sslen = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		if (inet_pton(AF_INET, n->host, &s4->sin_addr) != 1)
+			return -1;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		*sslen = sizeof(*s4);
+	}
+	return 0;
+}
+
+/* Keep fd as the node's socket. */
+static int
+udp_keep(struct rtpc_tx *tx, const struct rtpc_node *n, int fd,
     struct rtpc_err *err)
 {
-	struct addrinfo hints, *res;
-	size_t i;
-	int fd, gai;
-
-	for (i = 0; i < tx->nsocks; i++)
-		if (tx->socks[i].node == n)
-			return tx->socks[i].fd;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = n->scheme == RTPC_UDP6 ? AF_INET6 : AF_INET;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	gai = getaddrinfo(n->host, n->port, &hints, &res);
-	if (gai == EAI_NONAME) {
-		/* a host name: resolve it only now that it is needed */
-		hints.ai_flags = AI_NUMERICSERV;
-		gai = getaddrinfo(n->host, n->port, &hints, &res);
-	}
-	if (gai != 0)
-		return rtpc_err_set(err, RTPC_EXIT_NORELAY, "%s: %s", n->url,
-		    gai_strerror(gai));
-	fd = socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		freeaddrinfo(res);
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "socket: %s",
-		    strerror(errno));
-	}
-	if (tx->force_socket != NULL &&
-	    bind_source(fd, res->ai_family, tx->force_socket, err) == -1) {
-		freeaddrinfo(res);
-		close(fd);
-		return -1;
-	}
-	if (connect(fd, res->ai_addr, res->ai_addrlen) == -1) {
-		freeaddrinfo(res);
-		close(fd);
-		return rtpc_err_set(err, RTPC_EXIT_NORELAY, "%s: connect: %s",
-		    n->url, strerror(errno));
-	}
-	freeaddrinfo(res);
 	if (tx->nsocks == tx->socks_cap) {
 		size_t cap = tx->socks_cap ? tx->socks_cap * 2 : 4;
 		void *p = reallocarray(tx->socks, cap, sizeof(*tx->socks));
@@ -193,6 +209,72 @@ udp_socket(struct rtpc_tx *tx, const struct rtpc_node *n,
 	tx->socks[tx->nsocks].fd = fd;
 	tx->nsocks++;
 	return fd;
+}
+
+/* A new socket connected to ss (bound to force_socket if given). */
+static int
+udp_connect(struct rtpc_tx *tx, const struct rtpc_node *n,
+    const struct sockaddr *sa, socklen_t salen, struct rtpc_err *err)
+{
+	int fd;
+
+	fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "socket: %s",
+		    strerror(errno));
+	if (tx->force_socket != NULL &&
+	    bind_source(fd, sa->sa_family, tx->force_socket, err) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (connect(fd, sa, salen) == -1) {
+		close(fd);
+		return rtpc_err_set(err, RTPC_EXIT_NORELAY, "%s: connect: %s",
+		    n->url, strerror(errno));
+	}
+	return fd;
+}
+
+/*
+ * Open (or reuse) the connected UDP socket of a node; *reused says
+ * whether an earlier command of this run used it.
+ */
+static int
+udp_socket(struct rtpc_tx *tx, const struct rtpc_node *n, int *reused,
+    struct rtpc_err *err)
+{
+	struct addrinfo hints, *res;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	size_t i;
+	int fd, gai;
+
+	for (i = 0; i < tx->nsocks; i++)
+		if (tx->socks[i].node == n) {
+			*reused = 1;
+			return tx->socks[i].fd;
+		}
+	*reused = 0;
+	if (numeric_addr(n, &ss, &sslen) == 0) {
+		fd = udp_connect(tx, n, (struct sockaddr *)&ss, sslen, err);
+		return fd == -1 ? -1 : udp_keep(tx, n, fd, err);
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = n->scheme == RTPC_UDP6 ? AF_INET6 : AF_INET;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	gai = getaddrinfo(n->host, n->port, &hints, &res);
+	if (gai == EAI_NONAME) {
+		/* a host name: resolve it only now that it is needed */
+		hints.ai_flags = AI_NUMERICSERV;
+		gai = getaddrinfo(n->host, n->port, &hints, &res);
+	}
+	if (gai != 0)
+		return rtpc_err_set(err, RTPC_EXIT_NORELAY, "%s: %s", n->url,
+		    gai_strerror(gai));
+	fd = udp_connect(tx, n, res->ai_addr, res->ai_addrlen, err);
+	freeaddrinfo(res);
+	return fd == -1 ? -1 : udp_keep(tx, n, fd, err);
 }
 
 /*
@@ -244,9 +326,9 @@ udp_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 	char cookie[64];
 	size_t clen, dlen;
 	long long start, deadline, next_send;
-	int fd, sent = 0, stale = 0;
+	int fd, reused, sent = 0, stale = 0;
 
-	if ((fd = udp_socket(tx, n, err)) == -1)
+	if ((fd = udp_socket(tx, n, &reused, err)) == -1)
 		return -1;
 	clen = (size_t)snprintf(cookie, sizeof(cookie), "%s_%u", tx->prefix,
 	    tx->seq++);
@@ -254,7 +336,8 @@ udp_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 	if (dlen >= sizeof(dgram))
 		return rtpc_err_set(err, RTPC_EXIT_FAIL,
 		    "command longer than %zu bytes", sizeof(dgram) - 1);
-	drain(fd);
+	if (reused)	/* a new socket has nothing waiting */
+		drain(fd);
 	start = now_ms();
 	deadline = start + tx->tout_ms * tx->retr;
 	if (tx->end_ms > 0 && deadline > tx->end_ms)
