@@ -460,13 +460,16 @@ rtpc_sdp_is_rtp(const char *b, const struct rtpc_sdp_stream *st)
 int
 rtpc_sdp_has_marker(const char *b, size_t off, size_t len, const char *mk)
 {
-	size_t ml = strlen(mk), i;
+	const char *p, *end = b + off + len, *q;
+	size_t ml = strlen(mk);
 
-	if (ml == 0)
+	if (ml == 0 || len < 2)
 		return 0;
-	for (i = off; i + ml <= off + len; i++)
-		if (i > off && (b[i - 1] == '\n' || b[i - 1] == '\r') &&
-		    memcmp(b + i, mk, ml) == 0)
+	/* memmem over the whole SDP, then the line start (not the first
+	 * byte): a byte-by-byte scan costs more than the rest of parsing */
+	for (p = b + off + 1; p < end &&
+	    (q = memmem(p, (size_t)(end - p), mk, ml)) != NULL; p = q + 1)
+		if (q[-1] == '\n' || q[-1] == '\r')
 			return 1;
 	return 0;
 }
