@@ -390,6 +390,22 @@ rtpc_ng_frame(const char *cookie, const struct rtpc_bval *d,
 	return 0;
 }
 
+/* out = the request's bencoded dictionary alone (appended), for a
+ * transport that adds the cookie itself. */
+int
+rtpc_ng_encode(const struct rtpc_ng_req *r, struct rtpc_buf *out,
+    struct rtpc_err *err)
+{
+	struct rtpc_bval *d;
+	int rc;
+
+	if ((d = rtpc_ng_request(r, err)) == NULL)
+		return -1;
+	rc = rtpc_bval_encode(d, out, err);
+	rtpc_bval_free(d);
+	return rc;
+}
+
 int
 rtpc_ng_build(const char *cookie, const struct rtpc_ng_req *r,
     struct rtpc_buf *out, struct rtpc_err *err)
@@ -436,10 +452,7 @@ int
 rtpc_ng_reply_parse(const char *cookie, const char *p, size_t len,
     struct rtpc_ng_reply *r, struct rtpc_err *err)
 {
-	struct rtpc_err derr;
-	const struct rtpc_benc *res;
 	const char *sp;
-	char esc[256];
 	size_t off;
 
 	memset(r, 0, sizeof(*r));
@@ -453,8 +466,24 @@ rtpc_ng_reply_parse(const char *cookie, const char *p, size_t len,
 			return reply_bad(r, err, "no cookie");
 		off = (size_t)(sp - p) + 1;
 	}
+	return rtpc_ng_reply_dict(p + off, len - off, r, err);
+}
+
+/*
+ * The same for a reply's dictionary alone (the transport matched and
+ * removed the cookie).
+ */
+int
+rtpc_ng_reply_dict(const char *p, size_t len, struct rtpc_ng_reply *r,
+    struct rtpc_err *err)
+{
+	struct rtpc_err derr;
+	const struct rtpc_benc *res;
+	char esc[256];
+
+	memset(r, 0, sizeof(*r));
 	rtpc_err_clear(&derr);
-	if (rtpc_benc_decode(p + off, len - off, &r->doc, &derr) == -1)
+	if (rtpc_benc_decode(p, len, &r->doc, &derr) == -1)
 		return reply_bad(r, err, derr.msg);
 	r->dict = rtpc_benc_root(&r->doc);
 	if (r->dict->type != RTPC_BENC_DICT) {

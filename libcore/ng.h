@@ -128,10 +128,14 @@ int	 rtpc_ng_frame(const char *, const struct rtpc_bval *,
 	    struct rtpc_buf *, struct rtpc_err *);
 int	 rtpc_ng_build(const char *, const struct rtpc_ng_req *,
 	    struct rtpc_buf *, struct rtpc_err *);
+int	 rtpc_ng_encode(const struct rtpc_ng_req *, struct rtpc_buf *,
+	    struct rtpc_err *);
 
 int	 rtpc_ng_reply_cookie(const char *, const char *, size_t);
 int	 rtpc_ng_reply_parse(const char *, const char *, size_t,
 	    struct rtpc_ng_reply *, struct rtpc_err *);
+int	 rtpc_ng_reply_dict(const char *, size_t, struct rtpc_ng_reply *,
+	    struct rtpc_err *);
 int	 rtpc_ng_reply_sdp(const struct rtpc_ng_reply *, const char **,
 	    size_t *);
 void	 rtpc_ng_reply_free(struct rtpc_ng_reply *);

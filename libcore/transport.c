@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "buf.h"
 #include "config.h"
 #include "transport.h"
 
@@ -102,8 +103,12 @@ rtpc_tx_close(struct rtpc_tx *tx)
 	for (i = 0; i < tx->nsocks; i++)
 		close(tx->socks[i].fd);
 	free(tx->socks);
+	free(tx->obuf);
+	free(tx->ibuf);
 	tx->socks = NULL;
 	tx->nsocks = tx->socks_cap = 0;
+	tx->obuf = tx->ibuf = NULL;
+	tx->ocap = tx->icap = 0;
 }
 
 static void
@@ -318,24 +323,60 @@ take_reply(const char *d, size_t len, char *reply, size_t rsz)
 	reply[len] = '\0';
 }
 
+/*
+ * The run's two datagram buffers, allocated once and grown on demand
+ * (off the stack: a short run then touches fewer pages).
+ */
 static int
-udp_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
-    char *reply, size_t rsz, long *rtt_us, struct rtpc_err *err)
+tx_room(struct rtpc_tx *tx, size_t out, size_t in, struct rtpc_err *err)
 {
-	char dgram[RTPC_REPLY_MAX + 64], in[RTPC_REPLY_MAX + 1];
-	char cookie[64];
-	size_t clen, dlen;
+	char *p;
+
+	if (out > tx->ocap) {
+		if ((p = realloc(tx->obuf, out)) == NULL)
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "out of memory");
+		tx->obuf = p;
+		tx->ocap = out;
+	}
+	if (in > tx->icap) {
+		if ((p = realloc(tx->ibuf, in)) == NULL)
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "out of memory");
+		tx->ibuf = p;
+		tx->icap = in;
+	}
+	return 0;
+}
+
+/* Put "COOKIE " before the body in tx->obuf; the cookie's length. */
+static size_t
+put_cookie(struct rtpc_tx *tx)
+{
+	int c = snprintf(tx->obuf, tx->ocap, "%s_%u ", tx->prefix,
+	    tx->seq++);
+
+	return (size_t)c - 1;
+}
+
+/*
+ * Send the datagram in tx->obuf (dlen bytes, its cookie clen bytes
+ * long) until a datagram with the same cookie comes back or the time is
+ * up.  On success the reply's bytes after the cookie and its blanks are
+ * tx->ibuf[*at, *at + *got).
+ */
+static int
+udp_exchange(struct rtpc_tx *tx, const struct rtpc_node *n, size_t dlen,
+    size_t clen, size_t *at, size_t *got, long *rtt_us, struct rtpc_err *err)
+{
+	const char *dgram = tx->obuf, *cookie = tx->obuf;
+	char *in = tx->ibuf;
+	size_t insz = tx->icap;
 	long long start, deadline, next_send;
 	int fd, reused, sent = 0, stale = 0;
 
 	if ((fd = udp_socket(tx, n, &reused, err)) == -1)
 		return -1;
-	clen = (size_t)snprintf(cookie, sizeof(cookie), "%s_%u", tx->prefix,
-	    tx->seq++);
-	dlen = (size_t)snprintf(dgram, sizeof(dgram), "%s %s", cookie, cmd);
-	if (dlen >= sizeof(dgram))
-		return rtpc_err_set(err, RTPC_EXIT_FAIL,
-		    "command longer than %zu bytes", sizeof(dgram) - 1);
 	if (reused)	/* a new socket has nothing waiting */
 		drain(fd);
 	start = now_ms();
@@ -347,7 +388,7 @@ udp_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 	for (;;) {
 		long long t = now_ms();
 		struct pollfd pfd = { fd, POLLIN, 0 };
-		ssize_t got;
+		ssize_t r;
 		int wait;
 
 		if (t >= deadline)
@@ -371,33 +412,30 @@ udp_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 			wait = 0;
 		if (poll(&pfd, 1, wait) <= 0)
 			continue;
-		got = recv(fd, in, sizeof(in), MSG_TRUNC);
-		if (got < 0) {
+		r = recv(fd, in, insz, MSG_TRUNC);
+		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			return rtpc_err_set(err, RTPC_EXIT_NORELAY,
 			    "%s: %s", n->url, strerror(errno));
 		}
 		/* the cookie first: a foreign datagram of any size is stale */
-		trace(tx, '<', n, in, (size_t)got < sizeof(in) - 1 ?
-		    (size_t)got : sizeof(in) - 1);
-		if ((size_t)got > clen && memcmp(in, cookie, clen) == 0 &&
+		trace(tx, '<', n, in, (size_t)r < insz - 1 ?
+		    (size_t)r : insz - 1);
+		if ((size_t)r > clen && memcmp(in, cookie, clen) == 0 &&
 		    (in[clen] == ' ' || in[clen] == '\t')) {
 			size_t k = clen;
 
-			if ((size_t)got > sizeof(in) - 1)
+			if ((size_t)r > insz - 1)
 				return rtpc_err_set(err, RTPC_EXIT_FAIL,
 				    "%s: reply longer than %zu bytes", n->url,
-				    sizeof(in) - 1);
-
+				    insz - 1);
 			*rtt_us += (long)now_us();
-			while (k < (size_t)got && (in[k] == ' ' ||
+			while (k < (size_t)r && (in[k] == ' ' ||
 			    in[k] == '\t'))
 				k++;
-			if (memchr(in + k, '\0', (size_t)got - k) != NULL)
-				return rtpc_err_set(err, RTPC_EXIT_FAIL,
-				    "%s: reply holds a NUL byte", n->url);
-			take_reply(in + k, (size_t)got - k, reply, rsz);
+			*at = k;
+			*got = (size_t)r - k;
 			return 0;
 		}
 		if (++stale > 10000)
@@ -407,6 +445,65 @@ udp_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
 	return rtpc_err_set(err, RTPC_EXIT_NORELAY,
 	    "%s: no reply after %d tr%s in %ld ms", n->url, sent,
 	    sent == 1 ? "y" : "ies", (long)(now_ms() - start));
+}
+
+/* A text command: "COOKIE CMD" out, "COOKIE REPLY" back. */
+static int
+udp_send(struct rtpc_tx *tx, const struct rtpc_node *n, const char *cmd,
+    char *reply, size_t rsz, long *rtt_us, struct rtpc_err *err)
+{
+	const size_t dmax = RTPC_REPLY_MAX + 64;
+	size_t clen, dlen, len = strlen(cmd), at, got;
+
+	if (tx_room(tx, dmax, RTPC_REPLY_MAX + 1, err) == -1)
+		return -1;
+	clen = put_cookie(tx);
+	if (clen + 1 + len >= dmax)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		    "command longer than %zu bytes", dmax - 1);
+	memcpy(tx->obuf + clen + 1, cmd, len + 1);
+	dlen = clen + 1 + len;
+	if (udp_exchange(tx, n, dlen, clen, &at, &got, rtt_us, err) == -1)
+		return -1;
+	if (memchr(tx->ibuf + at, '\0', got) != NULL)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		    "%s: reply holds a NUL byte", n->url);
+	take_reply(tx->ibuf + at, got, reply, rsz);
+	return 0;
+}
+
+/*
+ * An ng request: "COOKIE " and the bencoded dictionary out, the same
+ * cookie and the reply's dictionary back; the reply's bytes (binary)
+ * go to reply.  Over UDP only, as rtpengine listens for ng.
+ */
+int
+rtpc_tx_send_ng(struct rtpc_tx *tx, const struct rtpc_node *n,
+    const char *req, size_t len, struct rtpc_buf *reply, long *rtt_us,
+    struct rtpc_err *err)
+{
+	size_t clen, at, got;
+
+	if (n->scheme == RTPC_UNIX)
+		return rtpc_err_set(err, RTPC_EXIT_USAGE, "%s: ng is spoken "
+		    "over UDP only", n->url);
+	if (len > RTPC_NG_DGRAM_MAX - 64)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: request longer "
+		    "than %d bytes", n->url, RTPC_NG_DGRAM_MAX - 64);
+	if (tx_room(tx, len + 64, RTPC_NG_DGRAM_MAX + 1, err) == -1)
+		return -1;
+	clen = put_cookie(tx);
+	memcpy(tx->obuf + clen + 1, req, len);
+	if (udp_exchange(tx, n, clen + 1 + len, clen, &at, &got, rtt_us,
+	    err) == -1) {
+		if (err->code == RTPC_EXIT_NORELAY)
+			udp_forget(tx, n);
+		return -1;
+	}
+	rtpc_buf_reset(reply);
+	if (rtpc_buf_add(reply, tx->ibuf + at, got) == -1)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	return 0;
 }
 
 static int

@@ -15,6 +15,9 @@
 #include "config.h"
 
 #define RTPC_REPLY_MAX	4096
+#define RTPC_NG_DGRAM_MAX 65507	/* the largest UDP payload over IPv4 */
+
+struct rtpc_buf;
 
 /* Called for every datagram sent ('>') or received ('<'). */
 typedef void (*rtpc_trace_fn)(void *, int, const char *, const char *,
@@ -35,6 +38,10 @@ struct rtpc_tx {
 	}		*socks;		/* open UDP sockets, one per node */
 	size_t		 nsocks;
 	size_t		 socks_cap;
+	char		*obuf;		/* the datagram going out */
+	size_t		 ocap;
+	char		*ibuf;		/* the datagram coming in */
+	size_t		 icap;
 };
 
 void	 rtpc_tx_init(struct rtpc_tx *, long, int, const char *);
@@ -43,5 +50,7 @@ void	 rtpc_tx_set_deadline(struct rtpc_tx *, long);
 int	 rtpc_tx_expired(const struct rtpc_tx *);
 int	 rtpc_tx_send(struct rtpc_tx *, const struct rtpc_node *, const char *,
 	    char *, size_t, long *, struct rtpc_err *);
+int	 rtpc_tx_send_ng(struct rtpc_tx *, const struct rtpc_node *,
+	    const char *, size_t, struct rtpc_buf *, long *, struct rtpc_err *);
 
 #endif

@@ -6,7 +6,7 @@
  *	ng-probe [-D] [-w MS] [-c CALLID] [-f FROMTAG] [-t TOTAG] [-b BRANCH]
  *	    [-s SDPFILE] [-F LETTERS] [-A 4|6] [-M ADDR] [-R ADDR]
  *	    [-I remove|force|force-relay|default] [-m FILE] [-n REPEAT]
- *	    [-S OUTFILE] [-r RAW] HOST PORT COMMAND
+ *	    [-S OUTFILE] [-r RAW] [-T] HOST PORT COMMAND
  *
  * COMMAND is an ng command name ("ping", "offer", "start recording").
  * -F passes the module's flag letters through rtpc_ng_flags (-A gives
@@ -16,6 +16,9 @@
  * outside 0x20-0x7e as \xNN, CR and LF as \r and \n), first "result=";
  * -S writes the reply's sdp to OUTFILE as it came; -D prints the request
  * first, as "request=" and the datagram, escaped the same way.
+ * -T sends through libcore's transport (rtpc_tx_send_ng: its cookie,
+ * resends and reply matching) instead of this program's own socket code;
+ * -D then prints the dictionary without a cookie.
  * Exit: 0 ok/pong, 1 error reply or unusable reply (the message on
  * stderr), 2 usage, 3 no reply within -w ms (default 2000).
  */
@@ -34,7 +37,9 @@
 #include "core.h"
 #include "buf.h"
 #include "bencode.h"
+#include "config.h"
 #include "ng.h"
+#include "transport.h"
 
 static const char *
 cmd_arg(const char *s, enum rtpc_ng_cmd *cmd)
@@ -201,13 +206,43 @@ exchange(int fd, const struct rtpc_buf *req, const char *cookie,
 	return -1;
 }
 
+/* The request through libcore's transport; the reply's dictionary in
+ * rb.  Returns 0, 3 when no reply came, 2 otherwise. */
+static int
+via_transport(const char *host, const char *port, const struct rtpc_buf *req,
+    int wait_ms, struct rtpc_buf *rb, struct rtpc_err *err)
+{
+	struct rtpc_pset ps;
+	struct rtpc_tx tx;
+	char url[300];
+	long rtt;
+	int rc;
+
+	snprintf(url, sizeof(url), strchr(host, ':') != NULL ?
+	    "udp6:[%s]:%s" : "udp:%s:%s", host, port);
+	memset(&ps, 0, sizeof(ps));
+	if (rtpc_pset_parse(&ps, url, NULL, err) == -1)
+		return 2;
+	rtpc_tx_init(&tx, wait_ms / 3 > 0 ? wait_ms / 3 : 1, 3, NULL);
+	rc = rtpc_tx_send_ng(&tx, &ps.nodes[0], req->data, req->len, rb,
+	    &rtt, err);
+	rtpc_tx_close(&tx);
+	rtpc_pset_free(&ps);
+	if (rc == 0)
+		return 0;
+	return err->code == RTPC_EXIT_NORELAY ? 3 : 2;
+}
+
+static int	show_reply(struct rtpc_ng_reply *, int, const char *,
+		    struct rtpc_err *);
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: ng-probe [-D] [-w ms] [-c callid] [-f fromtag] "
 	    "[-t totag] [-b branch] [-s sdpfile] [-F letters] [-A 4|6] "
 	    "[-M addr] [-R addr] [-I ice] [-m file] [-n repeat] "
-	    "[-S outfile] [-r raw] host port command\n");
+	    "[-S outfile] [-r raw] [-T] host port command\n");
 	exit(2);
 }
 
@@ -218,17 +253,17 @@ main(int argc, char **argv)
 	struct rtpc_ng_opts opts;
 	struct rtpc_ng_reply rep;
 	struct rtpc_err err;
-	struct rtpc_buf req, path;
+	struct rtpc_buf req;
 	const char *letters = NULL, *raw = NULL, *sdpfile = NULL;
 	const char *outfile = NULL, *media = NULL, *recv_from = NULL;
-	const char *ice = NULL, *s;
+	const char *ice = NULL;
 	char cookie[64], *sdp = NULL, *rbuf;
-	size_t sdplen = 0, len;
+	size_t sdplen = 0;
 	ssize_t n;
-	int ch, fd, wait_ms = 2000, af = 4, rc, dump = 0;
+	int ch, fd, wait_ms = 2000, af = 4, rc, dump = 0, viatx = 0;
 
 	memset(&rq, 0, sizeof(rq));
-	while ((ch = getopt(argc, argv, "Dw:c:f:t:b:s:F:A:M:R:I:m:n:S:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "Dw:c:f:t:b:s:F:A:M:R:I:m:n:S:r:T")) != -1) {
 		switch (ch) {
 		case 'D': dump = 1; break;
 		case 'w': wait_ms = atoi(optarg); break;
@@ -246,6 +281,7 @@ main(int argc, char **argv)
 		case 'n': rq.repeat = atoll(optarg); break;
 		case 'S': outfile = optarg; break;
 		case 'r': raw = optarg; break;
+		case 'T': viatx = 1; break;
 		default: usage();
 		}
 	}
@@ -276,7 +312,10 @@ main(int argc, char **argv)
 	snprintf(cookie, sizeof(cookie), "p%ld-%lld", (long)getpid(),
 	    now_ms());
 	rtpc_buf_init(&req, 65536);
-	if (raw != NULL)
+	if (viatx)
+		rc = raw != NULL ? rtpc_buf_addstr(&req, raw) : rtpc_ng_encode(&rq,
+		    &req, &err);
+	else if (raw != NULL)
 		rc = rtpc_buf_printf(&req, "%s %s", cookie, raw) == -1 ?
 		    rtpc_err_set(&err, 2, "raw request too long") : 0;
 	else
@@ -291,6 +330,22 @@ main(int argc, char **argv)
 		fputs("request=", stdout);
 		put_escaped(req.data, req.len);
 		putchar('\n');
+	}
+	if (viatx) {
+		struct rtpc_buf rb;
+
+		rtpc_buf_init(&rb, 0);
+		rc = via_transport(argv[0], argv[1], &req, wait_ms, &rb, &err);
+		rtpc_buf_free(&req);
+		if (rc != 0) {
+			fprintf(stderr, "ng-probe: %s\n", err.msg);
+			rtpc_buf_free(&rb);
+			return rc;
+		}
+		rc = rtpc_ng_reply_dict(rb.data, rb.len, &rep, &err);
+		rc = show_reply(&rep, rc, outfile, &err);
+		rtpc_buf_free(&rb);
+		return rc;
 	}
 	if ((fd = udp_connect(argv[0], argv[1])) == -1) {
 		fprintf(stderr, "ng-probe: %s:%s: cannot connect\n", argv[0],
@@ -309,30 +364,44 @@ main(int argc, char **argv)
 		return 3;
 	}
 	rc = rtpc_ng_reply_parse(cookie, rbuf, (size_t)n, &rep, &err);
-	if (rep.dict != NULL) {
-		if (rtpc_benc_get_str(rep.dict, "result", &s, &len) == 0) {
+	rc = show_reply(&rep, rc, outfile, &err);
+	free(rbuf);
+	return rc;
+}
+
+/* Print the parsed reply (rc: the parse's result), write its SDP to
+ * outfile; the exit status.  Frees the reply. */
+static int
+show_reply(struct rtpc_ng_reply *rep, int rc, const char *outfile,
+    struct rtpc_err *err)
+{
+	struct rtpc_buf path;
+	const char *s;
+	size_t len;
+
+	if (rep->dict != NULL) {
+		if (rtpc_benc_get_str(rep->dict, "result", &s, &len) == 0) {
 			fputs("result=", stdout);
 			put_escaped(s, len);
 			putchar('\n');
 		}
 		rtpc_buf_init(&path, 0);
 		if (rtpc_buf_add(&path, "", 0) == 0)
-			flatten(rep.dict, &path);
+			flatten(rep->dict, &path);
 		rtpc_buf_free(&path);
 	}
 	if (rc == 0 && outfile != NULL &&
-	    rtpc_ng_reply_sdp(&rep, &s, &len) == 0) {
+	    rtpc_ng_reply_sdp(rep, &s, &len) == 0) {
 		FILE *f = fopen(outfile, "wb");
 
 		if (f == NULL || fwrite(s, 1, len, f) != len ||
 		    fclose(f) != 0)
-			rc = rtpc_err_set(&err, 2, "%s: cannot write",
+			rc = rtpc_err_set(err, 2, "%s: cannot write",
 			    outfile);
 	}
 	if (rc == -1)
-		fprintf(stderr, "ng-probe: %s\n", err.msg);
-	rtpc_ng_reply_free(&rep);
-	free(rbuf);
+		fprintf(stderr, "ng-probe: %s\n", err->msg);
+	rtpc_ng_reply_free(rep);
 	fflush(stdout);
 	return rc == 0 ? 0 : 1;
 }

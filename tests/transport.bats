@@ -2,12 +2,44 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # The UDP transport's addressing and per-run economy: numeric IPv4 and
 # IPv6 nodes without a name lookup, host names looked up, a fresh
-# cookie prefix per run, no drain of a socket that nothing used yet.
+# cookie prefix per run, no drain of a socket that nothing used yet;
+# and its ng exchange (rtpc_tx_send_ng, through tests/ng-probe -T)
+# against the real rtpengine.
 
 load helpers
+load lib/rtpengine
+
+setup_file() {
+	export NG_PORT
+	NG_PORT=$(free_udp_port)
+	rtpengine_start ng --listen-ng="127.0.0.1:$NG_PORT"
+}
+
+teardown_file() {
+	rtpengine_stop_all
+}
 
 setup() {
+	# (before rtpp_setup, which unsets every RTPP_ variable)
+	PROBE=${RTPP_BUILDDIR:-$BATS_TEST_DIRNAME/..}/tests/ng-probe
 	rtpp_setup
+}
+
+# ngx COMMAND [PROBE OPTIONS...]: one ng request through libcore's
+# transport; $output holds result= and the reply flattened.
+ngx() {
+	local cmd=$1
+	shift
+	run --separate-stderr "$PROBE" -T -w 3000 "$@" 127.0.0.1 "$NG_PORT" "$cmd"
+}
+
+# An SDP with N audio streams of a party at 127.0.0.1.
+many_sdp() {
+	local i
+	printf 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n'
+	for ((i = 0; i < $1; i++)); do
+		printf 'm=audio %d RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\n' $((20000 + 2 * i))
+	done
 }
 
 teardown() {
@@ -75,4 +107,41 @@ cookies() {
 	run awk '/sendto\(/ { s++ } /MSG_DONTWAIT/ { if (s == 0) first++; d++ }
 	    END { print s, first + 0, d + 0 }' "$BATS_TEST_TMPDIR/trace"
 	assert_output '3 0 2'
+}
+
+@test "ng through the transport: ping gets pong" {
+	ngx ping
+	assert_success
+	assert_line result=pong
+	assert_equal "$stderr" ""
+}
+
+@test "ng through the transport: an offer's reply longer than a text reply's limit comes whole" {
+	many_sdp 90 >"$BATS_TEST_TMPDIR/a.sdp"
+	ngx offer -c "tx-$RANDOM" -f fa -s "$BATS_TEST_TMPDIR/a.sdp" \
+	    -S "$BATS_TEST_TMPDIR/out.sdp"
+	assert_success
+	assert_line result=ok
+	run grep -c '^m=audio ' "$BATS_TEST_TMPDIR/out.sdp"
+	assert_output 90
+	(( $(wc -c <"$BATS_TEST_TMPDIR/out.sdp") > 4096 )) ||
+		fail "the reply's SDP is not longer than 4096 bytes"
+}
+
+@test "ng through the transport: an error reply is the relay's reason, exit 1" {
+	ngx query -c "no-such-call-$RANDOM" -f fa
+	assert_failure 1
+	assert_line result=error
+	assert_equal "$stderr" "ng-probe: relay error: Unknown call-id"
+}
+
+@test "ng through the transport: silence is no reply after three tries, exit 3" {
+	local port
+	port=$(free_udp_port)
+	run --separate-stderr "$PROBE" -T -w 300 127.0.0.1 "$port" ping
+	assert_failure 3
+	assert_output ""
+	[[ $stderr == "ng-probe: udp:127.0.0.1:$port: no reply after 3 tries in "*" ms" ||
+	    $stderr == "ng-probe: udp:127.0.0.1:$port: "*"refused" ]] ||
+		fail "unexpected: $stderr"
 }
