@@ -71,11 +71,26 @@ int
 rtpc_buf_printf(struct rtpc_buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t avail = b->cap > b->len ? b->cap - b->len : 0;
 	int n;
 
+	if (b->toobig)
+		return -1;
+	/* format into the room there is; a second pass only to grow */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(avail > 0 ? b->data + b->len : NULL, avail, fmt, ap);
 	va_end(ap);
+	if (n >= 0 && (size_t)n < avail) {
+		if ((size_t)n <= b->max && b->len <= b->max - (size_t)n) {
+			b->len += (size_t)n;
+			return 0;
+		}
+		b->data[b->len] = '\0';
+		b->toobig = 1;
+		return -1;
+	}
+	if (avail > 0)
+		b->data[b->len] = '\0';
 	if (n < 0) {
 		b->toobig = b->nomem = 1;
 		return -1;

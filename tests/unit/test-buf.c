@@ -57,10 +57,48 @@ test_growth(void)
 	rtpc_buf_free(&b);
 }
 
+/* printf formats into the room there is, and grows only when needed:
+ * the cap holds either way, and a refused printf leaves nothing. */
+static void
+test_printf(void)
+{
+	struct rtpc_buf b;
+	char want[3000];
+	size_t n = 0;
+	int i, bad = 0;
+
+	rtpc_buf_init(&b, 10);
+	is_int(rtpc_buf_add(&b, "abcdef", 6), 0, "6 bytes (the room is 256)");
+	is_int(rtpc_buf_printf(&b, "%s", "12345"), -1, "a printf that fits "
+	    "the room but not the cap fails");
+	is_mem(b.data, b.len, "abcdef", 6, "... nothing of it is appended");
+	is_int(b.data[b.len], '\0', "... NUL-terminated where it was");
+	ok(b.toobig && !b.nomem, "... too big");
+	rtpc_buf_free(&b);
+
+	rtpc_buf_init(&b, 0);
+	for (i = 0; i < 300; i++) {
+		if (rtpc_buf_printf(&b, "%d,", i) == -1)
+			bad++;
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "%d,", i);
+	}
+	is_int(bad, 0, "300 printfs, growing past the first room");
+	is_mem(b.data, b.len, want, n, "... all of them in order");
+	is_int(b.data[b.len], '\0', "... NUL-terminated");
+	rtpc_buf_reset(&b);
+	memset(want, 'w', 1000);
+	is_int(rtpc_buf_printf(&b, "%.*s", 1000, want), 0, "one printf larger "
+	    "than the room");
+	ok(b.len == 1000 && memcmp(b.data, want, 1000) == 0 &&
+	    b.data[1000] == '\0', "... whole");
+	rtpc_buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_append();
 	test_growth();
+	test_printf();
 	return done_testing();
 }
