@@ -610,9 +610,43 @@ test_alloc_failures(void)
 	is_int(bad, 0, "reply: no other outcome");
 }
 
+/* Without the cookie: what rtpc_tx_send_ng sends and hands back. */
+static void
+test_no_cookie(void)
+{
+	struct rtpc_ng_req rq;
+	struct rtpc_ng_reply rp;
+	struct rtpc_err err;
+	struct rtpc_buf b;
+	static const char err_reply[] =
+	    "d12:error-reason15:Unknown call-id6:result5:errore";
+
+	memset(&rq, 0, sizeof(rq));
+	rq.cmd = RTPC_NG_PING;
+	rtpc_buf_init(&b, 0);
+	rtpc_err_clear(&err);
+	is_int(rtpc_ng_encode(&rq, &b, &err), 0, "encode: ping");
+	is_mem(b.data, b.len, "d7:command4:pinge", 17, "... the dictionary "
+	    "alone");
+	rtpc_buf_free(&b);
+	is_int(rtpc_ng_reply_dict("d6:result4:ponge", 16, &rp, &err), 0,
+	    "reply_dict: pong");
+	is_int(rp.result, RTPC_NG_RES_PONG, "... is pong");
+	rtpc_ng_reply_free(&rp);
+	is_int(rtpc_ng_reply_dict(err_reply, sizeof(err_reply) - 1, &rp,
+	    &err), -1, "reply_dict: an error");
+	is_str(err.msg, "relay error: Unknown call-id", "... its reason");
+	rtpc_ng_reply_free(&rp);
+	is_int(rtpc_ng_reply_dict("k1 d6:result4:ponge", 19, &rp, &err), -1,
+	    "reply_dict: a cookie is not taken off");
+	is_int(rp.result, RTPC_NG_RES_BAD, "... the reply does not parse");
+	rtpc_ng_reply_free(&rp);
+}
+
 int
 main(void)
 {
+	test_no_cookie();
 	test_letters();
 	test_flags();
 	test_build();
