@@ -290,14 +290,16 @@ static void
 bind_table(struct poptOption *dst, const struct poptOption *src,
     size_t srcsize, struct cli_run *cr)
 {
-	if (srcsize > CLI_TABLE_MAX * sizeof(*dst))
-		errx(1, "an option table is larger than CLI_TABLE_MAX");
 	memcpy(dst, src, srcsize);
 	dst[0].descrip = (const char *)cr;
 }
 
-#define BIND(cr, name) \
-	bind_table((cr)->tables.name, name##_opts, sizeof(name##_opts), (cr))
+#define BIND(cr, name) do {						\
+	_Static_assert(sizeof(name##_opts) <= sizeof((cr)->tables.name),	\
+	    #name "_opts: more entries than CLI_TABLE_MAX");		\
+	bind_table((cr)->tables.name, name##_opts, sizeof(name##_opts),	\
+	    (cr));							\
+} while (0)
 
 /*
  * Make a run ready: the standard descriptors open, no SIGPIPE, the
@@ -354,6 +356,17 @@ opts_free(struct cli_opts *c)
 	free(c->fake_reply);
 	free(c->deadline);
 }
+
+/* The sources of a setting, for rtpc_settings_set: a higher one wins
+ * (libcore's config file reader gives its lines SOURCE_FILE). */
+enum setting_source {
+	SOURCE_FILE = 1,
+	SOURCE_ENVIRONMENT = 2,
+	SOURCE_OPTION = 3
+};
+
+/* rtpc_config_load: is a missing file an error? */
+enum { CONFIG_MAY_BE_MISSING, CONFIG_MUST_EXIST };
 
 static const struct {
 	const char *env;
@@ -419,17 +432,18 @@ cli_settings(const struct cli_opts *c, struct rtpc_settings *s)
 	if (cfg == NULL)
 		cfg = getenv("RTPP_CONFIG");
 	if (cfg != NULL && *cfg != '\0') {
-		if (rtpc_config_load(s, cfg, 1, &e) == -1)
+		if (rtpc_config_load(s, cfg, CONFIG_MUST_EXIST, &e) == -1)
 			goto fail;
 	} else if (cfg == NULL) {
 		snprintf(path, sizeof(path), "%s/rtpp.conf", RTPP_SYSCONFDIR);
-		if (rtpc_config_load(s, path, 0, &e) == -1)
+		if (rtpc_config_load(s, path, CONFIG_MAY_BE_MISSING, &e) == -1)
 			goto fail;
 	}
 	for (i = 0; i < sizeof(envmap) / sizeof(envmap[0]); i++) {
 		env.what = envmap[i].env;
 		if ((v = getenv(envmap[i].env)) != NULL &&
-		    rtpc_settings_set(s, envmap[i].key, v, 2, &env, &e) == -1)
+		    rtpc_settings_set(s, envmap[i].key, v,
+		    SOURCE_ENVIRONMENT, &env, &e) == -1)
 			goto fail;
 	}
 	if ((v = getenv("RTPP_SET")) != NULL &&
@@ -437,13 +451,13 @@ cli_settings(const struct cli_opts *c, struct rtpc_settings *s)
 		goto fail;
 	opt.what = "--sock";
 	for (i = 0; i < c->nsocks; i++)
-		if (rtpc_settings_set(s, "rtpproxy_sock", c->socks[i], 3, &opt,
-		    &e) == -1)
+		if (rtpc_settings_set(s, "rtpproxy_sock", c->socks[i],
+		    SOURCE_OPTION, &opt, &e) == -1)
 			goto fail;
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		opt.what = opts[i].opt;
 		if (opts[i].val != NULL && rtpc_settings_set(s, opts[i].key,
-		    opts[i].val, 3, &opt, &e) == -1)
+		    opts[i].val, SOURCE_OPTION, &opt, &e) == -1)
 			goto fail;
 	}
 	if (c->set != NULL && parse_set(c->set, "--set", &s->set, &e) == -1)
@@ -581,30 +595,46 @@ fail:
 	return -1;
 }
 
+/* The words of --input and --output, in the order the error lists them. */
+struct form_word {
+	const char	*word;
+	enum rtpc_form	 form;
+};
+
+static const struct form_word input_forms[] = {
+	{ "auto", RTPC_FORM_AUTO }, { "sdp", RTPC_FORM_SDP },
+	{ "sip", RTPC_FORM_SIP }, { "base64", RTPC_FORM_BASE64 },
+	{ NULL, RTPC_FORM_AUTO }
+};
+
+static const struct form_word output_forms[] = {
+	{ "same", RTPC_FORM_AUTO }, { "plain", RTPC_FORM_SDP },
+	{ "base64", RTPC_FORM_BASE64 }, { "sdp", RTPC_FORM_BODY },
+	{ "sdp-base64", RTPC_FORM_BODY64 }, { NULL, RTPC_FORM_AUTO }
+};
+
+/* The value of --opt, one of words (the first when not given). */
 static int
-parse_form(const char *v, int out, enum rtpc_form *f)
+parse_form(const char *opt, const char *v, const struct form_word *words,
+    enum rtpc_form *f)
 {
-	if (v == NULL || strcmp(v, out ? "same" : "auto") == 0)
-		*f = RTPC_FORM_AUTO;
-	else if (!out && strcmp(v, "sdp") == 0)
-		*f = RTPC_FORM_SDP;
-	else if (!out && strcmp(v, "sip") == 0)
-		*f = RTPC_FORM_SIP;
-	else if (out && strcmp(v, "plain") == 0)
-		*f = RTPC_FORM_SDP;
-	else if (out && strcmp(v, "sdp") == 0)
-		*f = RTPC_FORM_BODY;
-	else if (out && strcmp(v, "sdp-base64") == 0)
-		*f = RTPC_FORM_BODY64;
-	else if (strcmp(v, "base64") == 0)
-		*f = RTPC_FORM_BASE64;
-	else {
-		warnx("--%s: '%s' is not one of %s", out ? "output" : "input",
-		    v, out ? "same, plain, base64, sdp, sdp-base64" :
-		    "auto, sdp, sip, base64");
-		return -1;
+	const struct form_word *w;
+	char list[80] = "";
+
+	*f = words[0].form;
+	if (v == NULL)
+		return 0;
+	for (w = words; w->word != NULL; w++) {
+		if (strcmp(v, w->word) == 0) {
+			*f = w->form;
+			return 0;
+		}
+		if (w != words)
+			strlcat(list, ", ", sizeof(list));
+		strlcat(list, w->word, sizeof(list));
 	}
-	return 0;
+	warnx("--%s: '%s' is not one of %s", opt, v, list);
+	return -1;
 }
 
 /*
@@ -817,8 +847,8 @@ cli_start(struct cli_run *cr, int argc, char **argv,
 
 	cr->pc = parse_args(cr->prog, argc, argv, table, usage);
 	rtpc_job_init(&cr->job, cr->tool_op, &cr->settings);
-	if (parse_form(cr->opts.input, 0, &inf) == -1 ||
-	    parse_form(cr->opts.output, 1, &outf) == -1)
+	if (parse_form("input", cr->opts.input, input_forms, &inf) == -1 ||
+	    parse_form("output", cr->opts.output, output_forms, &outf) == -1)
 		return RTPC_EXIT_USAGE;
 	if ((rc = arm_deadline(cr->prog, cr->opts.deadline,
 	    &cr->job.deadline_ms)) != 0)
