@@ -75,7 +75,7 @@ struct cli_opts {
 #define CLI_HEAD_CALLPATH	"Flags and report:"
 #define CLI_HEAD_HELP		"Help options:"
 
-#define CLI_TABLE_MAX	14	/* entries of the largest table, with both ends */
+#define CLI_TABLE_MAX	12	/* entries of the largest table, both ends included */
 
 struct cli_tables {
 	struct poptOption relay[CLI_TABLE_MAX];		/* every tool */
