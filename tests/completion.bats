@@ -145,13 +145,13 @@ help_opts() {
 @test "the words completed for --input, --output and --ice are accepted" {
 	local o v st
 	for o in --input --output --ice; do
-		comp "rtpp-destroy $o "
+		comp "rtpp-offer $o "
 		[[ -n $reply ]]
 		for v in $reply; do
 			st=0
-			rtpp-destroy --dry-run --call-id c --from-tag f "$o" "$v" \
+			rtpp-offer --dry-run --call-id c --from-tag f "$o" "$v" \
 				</dev/null >/dev/null 2>&1 || st=$?
-			[[ $st -ne 2 ]] || fail "rtpp-destroy $o $v: usage error"
+			[[ $st -ne 2 ]] || fail "rtpp-offer $o $v: usage error"
 		done
 	done
 }
@@ -171,7 +171,12 @@ help_opts() {
 
 @test "options: each tool has its own" {
 	comp "rtpp-ctl --e"
-	assert_reply --exec= --extra-id=
+	assert_reply --exec=
+	# only the shared options the tool takes
+	comp "rtpp-ctl --i"
+	assert_reply --input=
+	comp "rtpp-stat --p"
+	assert_reply
 	comp "rtpp-manage --fail"
 	assert_reply --failure-route
 	comp "rtpp-offer --fail"
@@ -365,7 +370,7 @@ help_opts() {
 	local dir
 	dir=$(dirname "$(command -v rtpp-ctl)")
 	COMP_PATH=/nonexistent comp "$dir/rtpp-ctl --no"
-	assert_reply --node= --nortpproxy-str=
+	assert_reply --node=
 	COMP_PATH=/nonexistent comp "$dir/rtpp-offer --set "
 	assert_reply 0
 }

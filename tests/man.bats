@@ -3,9 +3,12 @@
 #
 # man.bats: the manual pages agree with the tools.
 #
-#  - every long option that "TOOL --help" prints is documented in
-#    man/TOOL.1 as ".Fl -option", and every ".Fl -option" of the page
-#    exists in --help (rtpp.conf.5 is checked against rtpp-offer);
+#  - "TOOL --help" lists its own options under "Options:" and the
+#    shared tables it includes under their headings; the own options are
+#    exactly those of man/TOOL.1's OPTIONS list, the options under each
+#    other heading exactly those that rtpp(7) lists under the same
+#    heading in COMMON OPTIONS, and every ".Fl -option" of the page is
+#    one the tool takes (rtpp.conf.5 is checked against rtpp-offer);
 #  - every exit status 0 to 4 is listed under EXIT STATUS;
 #  - "mandoc -T lint" finds nothing at WARNING level or above, and groff
 #    renders the pages without a warning;
@@ -32,7 +35,7 @@ bats_load_library bats-assert
 TOOLS=(rtpp-offer rtpp-answer rtpp-destroy rtpp-manage rtpp-stream rtpp-stat
     rtpp-ctl)
 PAGES=(rtpp-offer.1 rtpp-answer.1 rtpp-destroy.1 rtpp-manage.1 rtpp-stream.1
-    rtpp-stat.1 rtpp-ctl.1 rtpp.conf.5)
+    rtpp-stat.1 rtpp-ctl.1 rtpp.conf.5 rtpp.7)
 
 setup_file() {
 	export MANDIR=${RTPP_MANDIR:-$BATS_TEST_DIRNAME/../man}
@@ -57,6 +60,33 @@ setup() {
 help_options() {
 	"$1" --help | sed -n -E 's/^ +(-., )?--([a-z0-9][a-z0-9-]*).*/\2/p' |
 	    sort -u
+}
+
+# TOOL --help as "HEADING<tab>OPTION" lines, sorted: each long option
+# with the heading it is listed under ("Options" for the tool's own).
+help_groups() {
+	"$1" --help | awk '
+	    /^[^ ].*:$/ { head = substr($0, 1, length($0) - 1); next }
+	    match($0, /^ +(-., )?--[a-z0-9][a-z0-9-]*/) {
+		o = substr($0, RSTART, RLENGTH)
+		sub(/.*--/, "", o)
+		print head "\t" o
+	    }' | sort -u
+}
+
+# The long options of the .It lines of a piece of page source on stdin.
+item_options() {
+	grep '^\.It' | grep -o -E 'Fl -[a-z0-9][a-z0-9-]*' | sed 's/Fl -//' |
+	    sort -u
+}
+
+# The options rtpp(7) lists under heading $1 of COMMON OPTIONS.
+common_options() {
+	awk -v name="$1" '
+	    /^\.Sh / { sec = substr($0, 5); on = 0; next }
+	    /^\.Ss / { on = (sec == "COMMON OPTIONS" && substr($0, 5) == name)
+		next }
+	    on' "$MANDIR/rtpp.7" | item_options
 }
 
 # The long options that a page marks up with .Fl, one a line, sorted.
@@ -142,21 +172,41 @@ check_examples() {
 	done
 }
 
-@test "every --help option is in the page, and every page option in --help" {
-	local t p missing extra
+@test "each tool's own options are in its page, the shared ones in rtpp(7), once" {
+	local t p g heads want got extra
 
 	for t in "${TOOLS[@]}"; do
 		p=$MANDIR/$t.1
-		missing=$(comm -23 <(help_options "$t") <(page_options "$p"))
+		want=$(help_groups "$t" | awk -F '\t' '$1 == "Options" { print $2 }')
+		got=$(page_section "$p" OPTIONS | item_options)
+		[[ $want == "$got" ]] ||
+		    fail "$t: own options of --help: [$want]; in the OPTIONS of $t.1: [$got]"
+		heads=$(help_groups "$t" | cut -f 1 | sort -u | grep -v -x Options)
+		[[ -n $heads ]] || fail "$t: no shared table in --help"
+		while IFS= read -r g; do
+			want=$(help_groups "$t" | awk -F '\t' -v g="$g" '$1 == g { print $2 }')
+			got=$(common_options "$g")
+			[[ -n $got ]] ||
+			    fail "$t: rtpp.7 has no \"$g\" in COMMON OPTIONS"
+			[[ $want == "$got" ]] ||
+			    fail "$t: \"$g\" of --help: [$want]; of rtpp.7: [$got]"
+		done <<<"$heads"
 		extra=$(comm -13 <(help_options "$t") <(page_options "$p"))
-		[[ -z $missing ]] ||
-		    fail "$t: options of --help missing from $t.1: $missing"
 		[[ -z $extra ]] ||
-		    fail "$t: options of $t.1 unknown to --help: $extra"
+		    fail "$t: options of $t.1 that $t does not take: $extra"
 	done
 	extra=$(comm -13 <(help_options rtpp-offer) \
 	    <(page_options "$MANDIR/rtpp.conf.5"))
 	[[ -z $extra ]] || fail "rtpp.conf.5: unknown options: $extra"
+}
+
+@test "rtpp(7)'s COMMON OPTIONS documents no option that no tool takes" {
+	local t extra
+
+	page_section "$MANDIR/rtpp.7" "COMMON OPTIONS" >"$BATS_TEST_TMPDIR/common"
+	extra=$(comm -13 <(for t in "${TOOLS[@]}"; do help_options "$t"; done |
+	    sort -u) <(page_options "$BATS_TEST_TMPDIR/common"))
+	[[ -z $extra ]] || fail "rtpp.7: unknown options: $extra"
 }
 
 @test "--help lists the options the test looks for" {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * cli.c: the tools' shared command line: one popt table of common
- * options, settings from (highest first) options, RTPP_* environment,
- * the config file and defaults, and the run of a call-path tool.
+ * cli.c: the tools' shared command line: small popt tables of shared
+ * options that each tool includes as it needs them, settings from
+ * (highest first) options, RTPP_* environment, the config file and
+ * defaults, and the run of a call-path tool.
  */
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -30,8 +31,6 @@
 #define RTPP_SYSCONFDIR "/etc"
 #endif
 
-struct cli cli;
-
 enum {
 	O_SOCK = 1, O_SET, O_CONFIG, O_STATE_DIR, O_TOUT, O_RETR,
 	O_DISABLE_TOUT, O_FORCE_SOCKET, O_MARKER, O_TIMEOUT_SOCKET, O_ICE,
@@ -50,80 +49,107 @@ replace(char **dst, const char *v)
 }
 
 static void
-add_sock(const char *v)
+add_sock(struct cli_opts *c, const char *v)
 {
-	char **n = reallocarray(cli.socks, cli.nsocks + 1, sizeof(*n));
+	char **n = reallocarray(c->socks, c->nsocks + 1, sizeof(*n));
 
-	if (n == NULL || (n[cli.nsocks] = strdup(v)) == NULL)
+	if (n == NULL || (n[c->nsocks] = strdup(v)) == NULL)
 		err(1, NULL);
-	cli.socks = n;
-	cli.nsocks++;
+	c->socks = n;
+	c->nsocks++;
 }
 
-/* One callback for every option of the shared tables. */
+/* The field of an option that takes a string, or NULL. */
+static char **
+string_field(struct cli_opts *c, int val)
+{
+	switch (val) {
+	case O_SET: return &c->set;
+	case O_CONFIG: return &c->config;
+	case O_STATE_DIR: return &c->state_dir;
+	case O_TOUT: return &c->tout;
+	case O_RETR: return &c->retr;
+	case O_DISABLE_TOUT: return &c->disable_tout;
+	case O_FORCE_SOCKET: return &c->force_socket;
+	case O_MARKER: return &c->marker;
+	case O_TIMEOUT_SOCKET: return &c->timeout_socket;
+	case O_ICE: return &c->ice;
+	case O_EXTRA_ID: return &c->extra_id;
+	case O_CALLID: return &c->callid;
+	case O_FTAG: return &c->ftag;
+	case O_TTAG: return &c->ttag;
+	case O_SOURCE_IP: return &c->source_ip;
+	case O_LOCAL_IP: return &c->local_ip;
+	case O_INPUT: return &c->input;
+	case O_OUTPUT: return &c->output;
+	case O_B64: return &c->b64;
+	case O_FAKE_REPLY: return &c->fake_reply;
+	case O_DEADLINE: return &c->deadline;
+	default: return NULL;
+	}
+}
+
+static void
+print_version(const char *prog)
+{
+	printf("%s (%s) %s\n", prog, PACKAGE_NAME, PACKAGE_VERSION);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		exit(1);
+	exit(0);
+}
+
+/* One callback for every option of the shared tables; data is the run. */
 static void
 cli_cb(poptContext pc, enum poptCallbackReason reason,
     const struct poptOption *o, const char *arg, void *data)
 {
-	static char **const strs[] = {
-		[O_SET] = &cli.set, [O_CONFIG] = &cli.config,
-		[O_STATE_DIR] = &cli.state_dir, [O_TOUT] = &cli.tout,
-		[O_RETR] = &cli.retr, [O_DISABLE_TOUT] = &cli.disable_tout,
-		[O_FORCE_SOCKET] = &cli.force_socket, [O_MARKER] = &cli.marker,
-		[O_TIMEOUT_SOCKET] = &cli.timeout_socket, [O_ICE] = &cli.ice,
-		[O_EXTRA_ID] = &cli.extra_id, [O_CALLID] = &cli.callid,
-		[O_FTAG] = &cli.ftag, [O_TTAG] = &cli.ttag,
-		[O_SOURCE_IP] = &cli.source_ip, [O_LOCAL_IP] = &cli.local_ip,
-		[O_INPUT] = &cli.input, [O_OUTPUT] = &cli.output,
-		[O_B64] = &cli.b64, [O_FAKE_REPLY] = &cli.fake_reply,
-		[O_DEADLINE] = &cli.deadline,
-	};
+	struct cli_run *cr = data;
+	struct cli_opts *c = &cr->opts;
+	char **field;
 
 	(void)pc;
-	(void)data;
 	if (reason != POPT_CALLBACK_REASON_OPTION)
 		return;
 	switch (o->val) {
 	case O_SOCK:
-		add_sock(arg);
+		add_sock(c, arg);
 		break;
 	case O_REQUEST:
-		cli.kind = RTPC_KIND_REQUEST;
+		c->kind = RTPC_KIND_REQUEST;
 		break;
 	case O_REPLY:
-		cli.kind = RTPC_KIND_REPLY;
+		c->kind = RTPC_KIND_REPLY;
 		break;
 	case O_DRY_RUN:
-		cli.dry_run = 1;
+		c->dry_run = 1;
 		break;
 	case O_TRACE:
-		cli.trace = 1;
+		c->trace = 1;
 		break;
 	case O_PASSTHROUGH:
-		cli.passthrough = 1;
+		c->passthrough = 1;
 		break;
 	case O_KAMAILIO_ENV:
-		cli.kamailio_env = 1;
+		c->kamailio_env = 1;
 		break;
 	case O_EXPLAIN:
-		cli.explain = 1;
+		c->explain = 1;
 		break;
 	case O_VERSION:
-		printf("%s (%s) %s\n", cli.prog, PACKAGE_NAME, PACKAGE_VERSION);
-		if (fflush(stdout) == EOF || ferror(stdout))
-			exit(1);
-		exit(0);
+		print_version(cr->prog);
+		break;
 	default:
-		if (o->val > 0 && (size_t)o->val < sizeof(strs) / sizeof(strs[0])
-		    && strs[o->val] != NULL)
-			replace(strs[o->val], arg);
+		if ((field = string_field(c, o->val)) != NULL)
+			replace(field, arg);
 	}
 }
 
+/* The callback entry; cli_bind_table sets its data (descrip) to the run. */
 #define CB	{ NULL, '\0', POPT_ARG_CALLBACK | POPT_CBFLAG_CONTINUE, \
 		    (void *)(uintptr_t)cli_cb, 0, NULL, NULL }
 
-struct poptOption cli_common_opts[] = {
+/* Every tool: the relays, the settings and the run's limits. */
+static const struct poptOption relay_opts[] = {
 	CB,
 	{ "sock", '\0', POPT_ARG_STRING, NULL, O_SOCK,
 	    "relay node(s), as rtpproxy_sock: [N ==] URL[=WEIGHT] ... "
@@ -147,23 +173,17 @@ struct poptOption cli_common_opts[] = {
 	    "default 60)", "SECONDS" },
 	{ "force-socket", '\0', POPT_ARG_STRING, NULL, O_FORCE_SOCKET,
 	    "send control datagrams from this local address", "ADDR" },
-	{ "nortpproxy-str", '\0', POPT_ARG_STRING, NULL, O_MARKER,
-	    "marker line added to the SDP ('' for none; default "
-	    "a=nortpproxy:yes)", "LINE" },
-	{ "timeout-socket", '\0', POPT_ARG_STRING, NULL, O_TIMEOUT_SOCKET,
-	    "ask the relay to report timed-out calls to SOCKET", "SOCKET" },
 	{ "deadline", '\0', POPT_ARG_STRING, NULL, O_DEADLINE,
 	    "give up after SECONDS in all, whatever the relays do (exit 3)",
 	    "SECONDS" },
 	{ "trace", '\0', POPT_ARG_NONE, NULL, O_TRACE,
 	    "print every control datagram sent and received on stderr",
 	    NULL },
-	{ "version", '\0', POPT_ARG_NONE, NULL, O_VERSION,
-	    "print the version and exit", NULL },
 	POPT_TABLEEND
 };
 
-struct poptOption cli_call_opts[] = {
+/* Every tool: which call. */
+static const struct poptOption call_opts[] = {
 	CB,
 	{ "call-id", '\0', POPT_ARG_STRING, NULL, O_CALLID,
 	    "Call-ID of the call (wins over the message)", "ID" },
@@ -171,8 +191,6 @@ struct poptOption cli_call_opts[] = {
 	    "From-tag (wins over the message)", "TAG" },
 	{ "to-tag", '\0', POPT_ARG_STRING, NULL, O_TTAG,
 	    "To-tag ('' for none; wins over the message)", "TAG" },
-	{ "extra-id", '\0', POPT_ARG_STRING, NULL, O_EXTRA_ID,
-	    "value that flag b appends to the Call-ID", "VALUE" },
 	{ "kamailio-env", '\0', POPT_ARG_NONE, NULL, O_KAMAILIO_ENV,
 	    "Kamailio exec's SIP_HF_CALLID, SIP_HF_FROM, SIP_HF_TO fill what "
 	    "bare SDP lacks (a SIP message must agree with them); SIP_SRCIP "
@@ -180,69 +198,14 @@ struct poptOption cli_call_opts[] = {
 	POPT_TABLEEND
 };
 
-/* Only for the tools that rewrite SDP (offer, answer, destroy, manage). */
-struct poptOption cli_explain_opts[] = {
+/* Every tool: where the input comes from, and whether a relay is asked. */
+static const struct poptOption input_opts[] = {
 	CB,
-	{ "explain", '\0', POPT_ARG_NONE, NULL, O_EXPLAIN,
-	    "after the run, report on stderr the node chosen and why, each "
-	    "command and reply with its time, and the SDP diff", NULL },
-	POPT_TABLEEND
-};
-
-static struct poptOption no_opts[] = {
-	POPT_TABLEEND
-};
-
-/* What --help says about the FLAGS argument (the module's letters). */
-#define FLAGS_HELP_OFFER \
-	"FLAGS, the module's flags string, letters in any case ('' for " \
-	"none):\n" \
-	"  1 2 3  append Via 1, 2 or 3's branch to the Call-ID\n" \
-	"  a      asymmetric UA (A), send the SDP's address (as r)\n" \
-	"  b      append --extra-id to the Call-ID\n" \
-	"  c      rewrite the session c= too when every m= has its own\n" \
-	"  e i    bridge interfaces (E, I)\n" \
-	"  f      ignore the nortpproxy_str marker\n" \
-	"  l      lookup only: L instead of U (offer)\n" \
-	"  o      rewrite o= too\n" \
-	"  r      send the SDP's address, not the SIP source address\n" \
-	"  t      (destroy only: leave out the To-tag)\n" \
-	"  w      force symmetric RTP (S)\n" \
-	"  x      bridge IPv4 and IPv6 (IE or EI)\n" \
-	"  z<N>   re-packetize to N ms (Z<N>)\n" \
-	"IP, the module's ip_address: the address to write into the SDP " \
-	"('' for none)"
-#define FLAGS_HELP_DESTROY \
-	"FLAGS, the module's flags string ('' for none; the offer letters " \
-	"are\naccepted and ignored):\n" \
-	"  1 2 3  append Via 1, 2 or 3's branch to the Call-ID\n" \
-	"  b      append --extra-id to the Call-ID\n" \
-	"  t      leave out the To-tag: delete the whole call"
-
-struct poptOption cli_io_opts[] = {
-	CB,
-	{ "source-ip", '\0', POPT_ARG_STRING, NULL, O_SOURCE_IP,
-	    "address the SIP message came from (sent in U/L)", "ADDR" },
-	{ "local-ip", '\0', POPT_ARG_STRING, NULL, O_LOCAL_IP,
-	    "address to use when the relay answers only a port", "ADDR" },
-	{ "request", '\0', POPT_ARG_NONE, NULL, O_REQUEST,
-	    "bare SDP comes from a request (INVITE offer, ACK answer)", NULL },
-	{ "reply", '\0', POPT_ARG_NONE, NULL, O_REPLY,
-	    "bare SDP comes from a reply (200 OK offer or answer)", NULL },
 	{ "input", '\0', POPT_ARG_STRING, NULL, O_INPUT,
 	    "input form: auto, sdp, sip or base64 (default auto)", "FORM" },
-	{ "output", '\0', POPT_ARG_STRING, NULL, O_OUTPUT,
-	    "output form: same, plain, base64, sdp (the body alone) or "
-	    "sdp-base64 (default same)", "FORM" },
 	{ "b64", '\0', POPT_ARG_STRING, NULL, O_B64,
 	    "take the message as base64 from this argument, not stdin",
 	    "DATA" },
-	{ "ice", '\0', POPT_ARG_STRING, NULL, O_ICE,
-	    "add ICE relay candidates: off, high or low priority "
-	    "(default off)", "PRIO" },
-	{ "passthrough", '\0', POPT_ARG_NONE, NULL, O_PASSTHROUGH,
-	    "on failure write the input unchanged (the status still says "
-	    "why)", NULL },
 	{ "dry-run", '\0', POPT_ARG_NONE, NULL, O_DRY_RUN,
 	    "print the commands that would be sent; send nothing", NULL },
 	{ "fake-reply", '\0', POPT_ARG_STRING, NULL, O_FAKE_REPLY,
@@ -251,8 +214,120 @@ struct poptOption cli_io_opts[] = {
 	POPT_TABLEEND
 };
 
+/* The tools whose commands depend on the side bare SDP came from. */
+static const struct poptOption kind_opts[] = {
+	CB,
+	{ "request", '\0', POPT_ARG_NONE, NULL, O_REQUEST,
+	    "bare SDP comes from a request (INVITE offer, ACK answer)", NULL },
+	{ "reply", '\0', POPT_ARG_NONE, NULL, O_REPLY,
+	    "bare SDP comes from a reply (200 OK offer or answer)", NULL },
+	POPT_TABLEEND
+};
+
+/* The tools that write the message out. */
+static const struct poptOption output_opts[] = {
+	CB,
+	{ "output", '\0', POPT_ARG_STRING, NULL, O_OUTPUT,
+	    "output form: same, plain, base64, sdp (the body alone) or "
+	    "sdp-base64 (default same)", "FORM" },
+	{ "passthrough", '\0', POPT_ARG_NONE, NULL, O_PASSTHROUGH,
+	    "on failure write the input unchanged (the status still says "
+	    "why)", NULL },
+	POPT_TABLEEND
+};
+
+/* The tools that send U or L and rewrite the SDP. */
+static const struct poptOption sdp_opts[] = {
+	CB,
+	{ "source-ip", '\0', POPT_ARG_STRING, NULL, O_SOURCE_IP,
+	    "address the SIP message came from (sent in U/L)", "ADDR" },
+	{ "local-ip", '\0', POPT_ARG_STRING, NULL, O_LOCAL_IP,
+	    "address to use when the relay answers only a port", "ADDR" },
+	{ "ice", '\0', POPT_ARG_STRING, NULL, O_ICE,
+	    "add ICE relay candidates: off, high or low priority "
+	    "(default off)", "PRIO" },
+	{ "nortpproxy-str", '\0', POPT_ARG_STRING, NULL, O_MARKER,
+	    "marker line added to the SDP ('' for none; default "
+	    "a=nortpproxy:yes)", "LINE" },
+	POPT_TABLEEND
+};
+
+/* The tools that send U (asking for notifications) or listen for them. */
+static const struct poptOption notify_opts[] = {
+	CB,
+	{ "timeout-socket", '\0', POPT_ARG_STRING, NULL, O_TIMEOUT_SOCKET,
+	    "the relay reports timed-out calls to SOCKET", "SOCKET" },
+	POPT_TABLEEND
+};
+
+/* The tools that take FLAGS (offer, answer, destroy, manage). */
+static const struct poptOption callpath_opts[] = {
+	CB,
+	{ "extra-id", '\0', POPT_ARG_STRING, NULL, O_EXTRA_ID,
+	    "value that flag b appends to the Call-ID", "VALUE" },
+	{ "explain", '\0', POPT_ARG_NONE, NULL, O_EXPLAIN,
+	    "after the run, report on stderr the node chosen and why, each "
+	    "command and reply with its time, and the SDP diff", NULL },
+	POPT_TABLEEND
+};
+
+/* Every tool: --version and popt's --help, --usage. */
+static const struct poptOption help_opts[] = {
+	CB,
+	{ "version", '\0', POPT_ARG_NONE, NULL, O_VERSION,
+	    "print the version and exit", NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, poptHelpOptions, 0, NULL,
+	    NULL },
+	POPT_TABLEEND
+};
+
+const struct poptOption cli_no_opts[] = {
+	POPT_TABLEEND
+};
+
+/* Copy a shared table into the run, its callback bound to the run. */
+static void
+bind_table(struct poptOption *dst, const struct poptOption *src,
+    size_t srcsize, struct cli_run *cr)
+{
+	memcpy(dst, src, srcsize);
+	dst[0].descrip = (const char *)cr;
+}
+
+#define BIND(cr, name) do {						\
+	_Static_assert(sizeof(name##_opts) <= sizeof((cr)->tables.name),	\
+	    #name "_opts: more entries than CLI_TABLE_MAX");		\
+	bind_table((cr)->tables.name, name##_opts, sizeof(name##_opts),	\
+	    (cr));							\
+} while (0)
+
+/*
+ * Make a run ready: the standard descriptors open, no SIGPIPE, the
+ * shared tables bound to it.  The tool's table, which includes them,
+ * can be set up before or after.
+ */
 void
-cli_free(struct cli *c)
+cli_init(struct cli_run *cr, const char *prog, enum rtpc_op op)
+{
+	cli_std_fds();
+	signal(SIGPIPE, SIG_IGN);
+	memset(cr, 0, sizeof(*cr));
+	cr->prog = prog;
+	cr->tool_op = op;
+	BIND(cr, relay);
+	BIND(cr, call);
+	BIND(cr, input);
+	BIND(cr, kind);
+	BIND(cr, output);
+	BIND(cr, sdp);
+	BIND(cr, notify);
+	BIND(cr, callpath);
+	BIND(cr, help);
+	rtpc_buf_init(&cr->in, RTPC_PASSTHROUGH_MAX);
+}
+
+static void
+opts_free(struct cli_opts *c)
 {
 	size_t i;
 
@@ -280,8 +355,18 @@ cli_free(struct cli *c)
 	free(c->b64);
 	free(c->fake_reply);
 	free(c->deadline);
-	rtpc_settings_free(&c->set_);
 }
+
+/* The sources of a setting, for rtpc_settings_set: a higher one wins
+ * (libcore's config file reader gives its lines SOURCE_FILE). */
+enum setting_source {
+	SOURCE_FILE = 1,
+	SOURCE_ENVIRONMENT = 2,
+	SOURCE_OPTION = 3
+};
+
+/* rtpc_config_load: is a missing file an error? */
+enum { CONFIG_MAY_BE_MISSING, CONFIG_MUST_EXIST };
 
 static const struct {
 	const char *env;
@@ -318,7 +403,7 @@ parse_set(const char *v, const char *what, int *out, struct rtpc_err *e)
  * environment, then the options, each overriding the one before.
  */
 int
-cli_settings(struct cli *c, struct rtpc_settings *s)
+cli_settings(const struct cli_opts *c, struct rtpc_settings *s)
 {
 	struct rtpc_origin env = { "environment", 0 };
 	struct rtpc_origin opt = { "option", 0 };
@@ -347,17 +432,18 @@ cli_settings(struct cli *c, struct rtpc_settings *s)
 	if (cfg == NULL)
 		cfg = getenv("RTPP_CONFIG");
 	if (cfg != NULL && *cfg != '\0') {
-		if (rtpc_config_load(s, cfg, 1, &e) == -1)
+		if (rtpc_config_load(s, cfg, CONFIG_MUST_EXIST, &e) == -1)
 			goto fail;
 	} else if (cfg == NULL) {
 		snprintf(path, sizeof(path), "%s/rtpp.conf", RTPP_SYSCONFDIR);
-		if (rtpc_config_load(s, path, 0, &e) == -1)
+		if (rtpc_config_load(s, path, CONFIG_MAY_BE_MISSING, &e) == -1)
 			goto fail;
 	}
 	for (i = 0; i < sizeof(envmap) / sizeof(envmap[0]); i++) {
 		env.what = envmap[i].env;
 		if ((v = getenv(envmap[i].env)) != NULL &&
-		    rtpc_settings_set(s, envmap[i].key, v, 2, &env, &e) == -1)
+		    rtpc_settings_set(s, envmap[i].key, v,
+		    SOURCE_ENVIRONMENT, &env, &e) == -1)
 			goto fail;
 	}
 	if ((v = getenv("RTPP_SET")) != NULL &&
@@ -365,13 +451,13 @@ cli_settings(struct cli *c, struct rtpc_settings *s)
 		goto fail;
 	opt.what = "--sock";
 	for (i = 0; i < c->nsocks; i++)
-		if (rtpc_settings_set(s, "rtpproxy_sock", c->socks[i], 3, &opt,
-		    &e) == -1)
+		if (rtpc_settings_set(s, "rtpproxy_sock", c->socks[i],
+		    SOURCE_OPTION, &opt, &e) == -1)
 			goto fail;
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		opt.what = opts[i].opt;
 		if (opts[i].val != NULL && rtpc_settings_set(s, opts[i].key,
-		    opts[i].val, 3, &opt, &e) == -1)
+		    opts[i].val, SOURCE_OPTION, &opt, &e) == -1)
 			goto fail;
 	}
 	if (c->set != NULL && parse_set(c->set, "--set", &s->set, &e) == -1)
@@ -449,9 +535,8 @@ cli_trace(void *ctx, int dir, const char *url, const char *d, size_t len)
 {
 	char esc[RTPC_REPLY_MAX * 4 + 8];
 
-	(void)ctx;
 	rtpc_escape(esc, sizeof(esc), d, len);
-	fprintf(stderr, "%s: %c %s %s\n", cli.prog, dir, url, esc);
+	fprintf(stderr, "%s: %c %s %s\n", (const char *)ctx, dir, url, esc);
 }
 
 void
@@ -510,30 +595,46 @@ fail:
 	return -1;
 }
 
+/* The words of --input and --output, in the order the error lists them. */
+struct form_word {
+	const char	*word;
+	enum rtpc_form	 form;
+};
+
+static const struct form_word input_forms[] = {
+	{ "auto", RTPC_FORM_AUTO }, { "sdp", RTPC_FORM_SDP },
+	{ "sip", RTPC_FORM_SIP }, { "base64", RTPC_FORM_BASE64 },
+	{ NULL, RTPC_FORM_AUTO }
+};
+
+static const struct form_word output_forms[] = {
+	{ "same", RTPC_FORM_AUTO }, { "plain", RTPC_FORM_SDP },
+	{ "base64", RTPC_FORM_BASE64 }, { "sdp", RTPC_FORM_BODY },
+	{ "sdp-base64", RTPC_FORM_BODY64 }, { NULL, RTPC_FORM_AUTO }
+};
+
+/* The value of --opt, one of words (the first when not given). */
 static int
-parse_form(const char *v, int out, enum rtpc_form *f)
+parse_form(const char *opt, const char *v, const struct form_word *words,
+    enum rtpc_form *f)
 {
-	if (v == NULL || strcmp(v, out ? "same" : "auto") == 0)
-		*f = RTPC_FORM_AUTO;
-	else if (!out && strcmp(v, "sdp") == 0)
-		*f = RTPC_FORM_SDP;
-	else if (!out && strcmp(v, "sip") == 0)
-		*f = RTPC_FORM_SIP;
-	else if (out && strcmp(v, "plain") == 0)
-		*f = RTPC_FORM_SDP;
-	else if (out && strcmp(v, "sdp") == 0)
-		*f = RTPC_FORM_BODY;
-	else if (out && strcmp(v, "sdp-base64") == 0)
-		*f = RTPC_FORM_BODY64;
-	else if (strcmp(v, "base64") == 0)
-		*f = RTPC_FORM_BASE64;
-	else {
-		warnx("--%s: '%s' is not one of %s", out ? "output" : "input",
-		    v, out ? "same, plain, base64, sdp, sdp-base64" :
-		    "auto, sdp, sip, base64");
-		return -1;
+	const struct form_word *w;
+	char list[80] = "";
+
+	*f = words[0].form;
+	if (v == NULL)
+		return 0;
+	for (w = words; w->word != NULL; w++) {
+		if (strcmp(v, w->word) == 0) {
+			*f = w->form;
+			return 0;
+		}
+		if (w != words)
+			strlcat(list, ", ", sizeof(list));
+		strlcat(list, w->word, sizeof(list));
 	}
-	return 0;
+	warnx("--%s: '%s' is not one of %s", opt, v, list);
+	return -1;
 }
 
 /*
@@ -566,13 +667,13 @@ kamailio_env(struct rtpc_job *j, char **ftag, char **ttag)
 
 /* Parse the command line; returns the leftover arguments' context. */
 static poptContext
-parse_args(int argc, char **argv, const struct poptOption *table,
-    const char *usage)
+parse_args(const char *prog, int argc, char **argv,
+    const struct poptOption *table, const char *usage)
 {
 	poptContext pc;
 	int rc;
 
-	pc = poptGetContext(cli.prog, argc, (const char **)argv, table, 0);
+	pc = poptGetContext(prog, argc, (const char **)argv, table, 0);
 	poptSetOtherOptionHelp(pc, usage);
 	while ((rc = poptGetNextOpt(pc)) > 0)
 		;
@@ -586,37 +687,62 @@ parse_args(int argc, char **argv, const struct poptOption *table,
 	return pc;
 }
 
+/* Does option o take a value? */
+static int
+takes_value(const struct poptOption *o)
+{
+	switch (o->argInfo & POPT_ARG_MASK) {
+	case POPT_ARG_NONE:
+	case POPT_ARG_VAL:
+	case POPT_ARG_CALLBACK:
+	case POPT_ARG_INCLUDE_TABLE:
+	case POPT_ARG_INTL_DOMAIN:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* The option of table (and the tables it includes) named name, or NULL. */
+static const struct poptOption *
+find_long(const struct poptOption *table, const char *name)
+{
+	const struct poptOption *o, *found;
+
+	for (o = table; o->longName != NULL || o->shortName != '\0' ||
+	    o->arg != NULL; o++) {
+		if ((o->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
+			if ((found = find_long(o->arg, name)) != NULL)
+				return found;
+		} else if (o->longName != NULL && strcmp(o->longName, name) == 0)
+			return o;
+	}
+	return NULL;
+}
+
 /*
- * Is arg a long option of the shared tables that takes a value in the
- * next argument ("--from-tag", not "--from-tag=x")?
+ * Is arg a long option of table that takes a value in the next
+ * argument ("--from-tag", not "--from-tag=x")?
  */
 int
-cli_takes_value(const char *arg)
+cli_takes_value(const struct poptOption *table, const char *arg)
 {
-	const struct poptOption *tables[] = { cli_common_opts, cli_call_opts,
-	    cli_io_opts };
-	size_t t;
+	const struct poptOption *o;
 
 	if (strncmp(arg, "--", 2) != 0 || strchr(arg, '=') != NULL)
 		return 0;
-	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
-		const struct poptOption *o;
-
-		for (o = tables[t]; o->longName != NULL || o->argInfo != 0; o++)
-			if (o->longName != NULL &&
-			    strcmp(o->longName, arg + 2) == 0)
-				return (o->argInfo & POPT_ARG_MASK) ==
-				    POPT_ARG_STRING;
-	}
-	return 0;
+	return (o = find_long(table, arg + 2)) != NULL && takes_value(o);
 }
+
+/* The tool's name, for deadline_hit: a signal handler takes no argument. */
+static const char *deadline_prog = "rtpp";
 
 /* --deadline: the run is over, whatever it was doing; nothing printed. */
 static void
 deadline_hit(int sig)
 {
 	static const char tail[] = ": deadline reached; gave up\n";
-	const char *p = cli.prog ? cli.prog : "rtpp";
+	const char *p = deadline_prog;
 
 	(void)sig;
 	(void)!write(STDERR_FILENO, p, strlen(p));
@@ -625,7 +751,7 @@ deadline_hit(int sig)
 }
 
 static int
-arm_deadline(const char *v, long *out)
+arm_deadline(const char *prog, const char *v, long *out)
 {
 	struct itimerval it;
 	long ms;
@@ -639,6 +765,7 @@ arm_deadline(const char *v, long *out)
 		return RTPC_EXIT_USAGE;
 	}
 	*out = ms;
+	deadline_prog = prog;
 	signal(SIGALRM, deadline_hit);
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = ms / 1000;
@@ -680,73 +807,55 @@ cli_std_fds(void)
 	}
 }
 
+/* The job's request from the options and the settings. */
+static void
+fill_job(struct cli_run *cr, enum rtpc_form inf, enum rtpc_form outf)
+{
+	const struct cli_opts *o = &cr->opts;
+
+	cr->job.callid = o->callid;
+	cr->job.ftag = o->ftag;
+	cr->job.ttag = o->ttag;
+	cr->job.source_ip = o->source_ip;
+	cr->job.local_ip = o->local_ip;
+	cr->job.kind = o->kind;
+	cr->job.in_form = inf;
+	cr->job.out_form = outf;
+	cr->job.dry_run = o->dry_run;
+	cr->job.fake_reply = o->fake_reply;
+	cr->job.explain = o->explain;
+	cr->job.warn = cli_warn;
+	if (o->trace) {
+		cr->job.trace = cli_trace;
+		cr->job.trace_ctx = (void *)(uintptr_t)cr->prog;
+	}
+	if (o->kamailio_env)
+		kamailio_env(&cr->job, &cr->ftag, &cr->ttag);
+}
+
 /*
- * Start a run: parse the command line (the tool's own options first),
- * build the settings and the job from the options.  Returns 0, or the
- * exit status after reporting the problem.
+ * Start a run made ready by cli_init: parse the command line with the
+ * tool's table, build the settings and the job from the options.
+ * Returns 0, or the exit status after reporting the problem.
  */
 int
-cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
-    enum rtpc_op op, struct poptOption *own, const char *usage)
+cli_start(struct cli_run *cr, int argc, char **argv,
+    const struct poptOption *table, const char *usage)
 {
-	struct poptOption table[] = {
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, own, 0,
-		    "Options:", NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, no_opts, 0,
-		    op == RTPC_OP_DESTROY ? FLAGS_HELP_DESTROY : op <=
-		    RTPC_OP_DESTROY || op == RTPC_OP_MANAGE ? FLAGS_HELP_OFFER :
-		    NULL, NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_io_opts, 0,
-		    "Input and output:", NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, op <= RTPC_OP_DESTROY ||
-		    op == RTPC_OP_MANAGE ? cli_explain_opts : no_opts, 0,
-		    NULL, NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_call_opts, 0,
-		    "Call data:", NULL },
-		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_common_opts, 0,
-		    "Relays and settings:", NULL },
-		POPT_AUTOHELP
-		POPT_TABLEEND
-	};
 	enum rtpc_form inf, outf;
 	int rc;
 
-	cli_std_fds();
-	memset(cr, 0, sizeof(*cr));
-	cli.prog = prog;
-	signal(SIGPIPE, SIG_IGN);
-	if (own == NULL) {
-		/* no own options: the flags help goes first */
-		table[0] = table[1];
-		table[1].arg = no_opts;
-		table[1].descrip = NULL;
-	}
-	cr->pc = parse_args(argc, argv, table, usage);
-	rtpc_buf_init(&cr->in, RTPC_PASSTHROUGH_MAX);
-	rtpc_job_init(&cr->job, op, &cli.set_);
-	if (parse_form(cli.input, 0, &inf) == -1 ||
-	    parse_form(cli.output, 1, &outf) == -1)
+	cr->pc = parse_args(cr->prog, argc, argv, table, usage);
+	rtpc_job_init(&cr->job, cr->tool_op, &cr->settings);
+	if (parse_form("input", cr->opts.input, input_forms, &inf) == -1 ||
+	    parse_form("output", cr->opts.output, output_forms, &outf) == -1)
 		return RTPC_EXIT_USAGE;
-	if ((rc = arm_deadline(cli.deadline, &cr->job.deadline_ms)) != 0)
+	if ((rc = arm_deadline(cr->prog, cr->opts.deadline,
+	    &cr->job.deadline_ms)) != 0)
 		return rc;
-	if ((rc = cli_settings(&cli, &cli.set_)) != 0)
+	if ((rc = cli_settings(&cr->opts, &cr->settings)) != 0)
 		return rc;
-	cr->job.callid = cli.callid;
-	cr->job.ftag = cli.ftag;
-	cr->job.ttag = cli.ttag;
-	cr->job.source_ip = cli.source_ip;
-	cr->job.local_ip = cli.local_ip;
-	cr->job.kind = (enum rtpc_kind)cli.kind;
-	cr->job.in_form = inf;
-	cr->job.out_form = outf;
-	cr->job.dry_run = cli.dry_run;
-	cr->job.fake_reply = cli.fake_reply;
-	cr->job.explain = cli.explain;
-	cr->job.warn = cli_warn;
-	if (cli.trace)
-		cr->job.trace = cli_trace;
-	if (cli.kamailio_env)
-		kamailio_env(&cr->job, &cr->ftag, &cr->ttag);
+	fill_job(cr, inf, outf);
 	return 0;
 }
 
@@ -755,8 +864,9 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
  * as flag letters; say what went wrong instead.
  */
 int
-cli_flags_not_ip(const char *flags, const char *ip, int takes_ip)
+cli_flags_not_ip(const struct cli_run *cr, int takes_ip)
 {
+	const char *flags = cr->job.flags, *ip = cr->job.ip;
 	unsigned char a[16];
 
 	if (flags == NULL || ip != NULL || (inet_pton(AF_INET, flags, a) != 1
@@ -764,10 +874,10 @@ cli_flags_not_ip(const char *flags, const char *ip, int takes_ip)
 		return 0;
 	if (takes_ip)
 		warnx("'%s' is an address, not a flags string: the flags come "
-		    "first ('' for none): %s '' %s", flags, cli.prog, flags);
+		    "first ('' for none): %s '' %s", flags, cr->prog, flags);
 	else
 		warnx("'%s' is an address, not a flags string; %s takes no "
-		    "address", flags, cli.prog);
+		    "address", flags, cr->prog);
 	return RTPC_EXIT_USAGE;
 }
 
@@ -784,27 +894,27 @@ cli_no_more_args(struct cli_run *cr)
 }
 
 /*
- * Read the input (--b64, else stdin; a terminal is not read when the
- * input is optional (1), nothing is read when there is none (2)) and
- * run the job.  Returns the exit status.
+ * Read the input as the tool takes it (--b64 always wins) and run the
+ * job.  Returns the exit status.
  */
 int
-cli_exec(struct cli_run *cr, int input_optional)
+cli_exec(struct cli_run *cr, enum cli_input how)
 {
+	const struct cli_opts *o = &cr->opts;
 	struct rtpc_err e;
 	int rc;
 
-	if (cli.b64 != NULL) {
+	if (o->b64 != NULL) {
 		cr->job.in_form = RTPC_FORM_BASE64;
-		if (rtpc_buf_add(&cr->in, cli.b64, strlen(cli.b64)) == -1) {
+		if (rtpc_buf_add(&cr->in, o->b64, strlen(o->b64)) == -1) {
 			warnx("--b64: %s", rtpc_buf_why(&cr->in));
 			return RTPC_EXIT_FAIL;
 		}
-	} else if (input_optional != 2 &&
-	    !(input_optional && isatty(STDIN_FILENO))) {
+	} else if (how == CLI_INPUT_STDIN ||
+	    (how == CLI_INPUT_NOT_TTY && !isatty(STDIN_FILENO))) {
 		/* --passthrough echoes an input too large to handle, whole:
 		 * read up to its own cap, refuse above RTPC_INPUT_MAX */
-		rc = read_stdin(&cr->in, cli.passthrough ?
+		rc = read_stdin(&cr->in, o->passthrough ?
 		    RTPC_PASSTHROUGH_MAX : RTPC_INPUT_MAX);
 		if (rc != 0)
 			return RTPC_EXIT_FAIL;
@@ -834,7 +944,7 @@ cli_output(struct cli_run *cr, int rc)
 		return write_out(cr->job.out.data, cr->job.out.len) == -1 ?
 		    RTPC_EXIT_FAIL : 0;
 	/* all or nothing: a part of the input is never written */
-	if (cli.passthrough && cr->in_whole)
+	if (cr->opts.passthrough && cr->in_whole)
 		(void)write_out(cr->in.data, cr->in.len);
 	return rc;
 }
@@ -849,34 +959,36 @@ cli_end(struct cli_run *cr, int rc)
 	free(cr->ttag);
 	if (cr->pc != NULL)
 		poptFreeContext(cr->pc);
-	cli_free(&cli);
+	opts_free(&cr->opts);
+	rtpc_settings_free(&cr->settings);
 	return rc;
 }
 
 /*
- * The whole run of rtpp-offer, rtpp-answer and rtpp-destroy: arguments
- * "[flags [ip]]" (destroy: "[flags]"), stdin in, stdout out.
+ * The whole run of rtpp-offer, rtpp-answer and rtpp-destroy, whose
+ * table the tool composed: arguments "[flags [ip]]" (destroy:
+ * "[flags]"), stdin in, stdout out.
  */
 int
-cli_callpath(int argc, char **argv, enum rtpc_op op, const char *prog)
+cli_callpath(struct cli_run *cr, int argc, char **argv,
+    const struct poptOption *table)
 {
-	const char *usage = op == RTPC_OP_DESTROY ? "[OPTION...] [FLAGS] "
-	    "< MESSAGE" : "[OPTION...] [FLAGS [IP]] < MESSAGE";
-	struct cli_run cr;
+	int destroy = cr->tool_op == RTPC_OP_DESTROY;
+	const char *usage = destroy ? "[OPTION...] [FLAGS] < MESSAGE" :
+	    "[OPTION...] [FLAGS [IP]] < MESSAGE";
 	int rc;
 
-	if ((rc = cli_start(&cr, argc, argv, prog, op, NULL, usage)) != 0)
-		return cli_end(&cr, rc);
-	cr.job.flags = poptGetArg(cr.pc);
-	if (op != RTPC_OP_DESTROY)
-		cr.job.ip = poptGetArg(cr.pc);
-	if ((rc = cli_no_more_args(&cr)) != 0 ||
-	    (rc = cli_flags_not_ip(cr.job.flags, cr.job.ip,
-	    op != RTPC_OP_DESTROY)) != 0)
-		return cli_end(&cr, rc);
-	rc = cli_exec(&cr, op == RTPC_OP_DESTROY);
-	rc = cli_output(&cr, rc);
-	if (cli.explain)
-		cli_explain(&cr.job, rc);
-	return cli_end(&cr, rc);
+	if ((rc = cli_start(cr, argc, argv, table, usage)) != 0)
+		return cli_end(cr, rc);
+	cr->job.flags = poptGetArg(cr->pc);
+	if (!destroy)
+		cr->job.ip = poptGetArg(cr->pc);
+	if ((rc = cli_no_more_args(cr)) != 0 ||
+	    (rc = cli_flags_not_ip(cr, !destroy)) != 0)
+		return cli_end(cr, rc);
+	rc = cli_exec(cr, destroy ? CLI_INPUT_NOT_TTY : CLI_INPUT_STDIN);
+	rc = cli_output(cr, rc);
+	if (cr->opts.explain)
+		cli_explain(cr, rc);
+	return cli_end(cr, rc);
 }

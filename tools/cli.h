@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * cli.h: what the tools share: the common popt table, settings from
- * options, environment and config file, reading stdin, writing stdout,
- * and the one error line.
+ * cli.h: what the tools share: small popt tables of shared options that
+ * each tool includes as it needs them, settings from options,
+ * environment and config file, reading stdin, writing stdout, and the
+ * one error line.
  */
 #ifndef RTPP_CLI_H
 #define RTPP_CLI_H
 
 #include <popt.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core.h"
@@ -19,9 +21,9 @@
  * handle (over RTPC_INPUT_MAX); above it nothing is written. */
 #define RTPC_PASSTHROUGH_MAX	(64u * 1024 * 1024)
 
-/* Option values as given; NULL when not given. */
-struct cli {
-	const char	*prog;
+/* Values of the shared options as given; NULL when not given. */
+struct cli_opts {
+	/* relays and settings */
 	char		**socks;
 	size_t		 nsocks;
 	char		*set;
@@ -31,32 +33,109 @@ struct cli {
 	char		*retr;
 	char		*disable_tout;
 	char		*force_socket;
-	char		*marker;
-	char		*timeout_socket;
-	char		*ice;
-	char		*extra_id;
+	char		*deadline;
+	int		 trace;
+	/* call data */
 	char		*callid;
 	char		*ftag;
 	char		*ttag;
-	char		*source_ip;
-	char		*local_ip;
+	int		 kamailio_env;
+	/* input and output */
 	char		*input;
-	char		*output;
 	char		*b64;
-	int		 kind;
 	int		 dry_run;
 	char		*fake_reply;
-	int		 trace;
+	enum rtpc_kind	 kind;
+	char		*output;
 	int		 passthrough;
-	int		 kamailio_env;
-	int		 version;
-	char		*deadline;
+	/* SDP rewriting */
+	char		*source_ip;
+	char		*local_ip;
+	char		*ice;
+	char		*marker;
+	char		*timeout_socket;
+	/* flags and report */
+	char		*extra_id;
 	int		 explain;
-	struct rtpc_settings set_;
 };
 
-/* One run of a tool that works on a message. */
+/*
+ * The shared option tables, each a copy bound to one run's cli_opts
+ * (popt hands the callback entry's descrip to the callback).  A tool
+ * includes the ones it uses with POPT_ARG_INCLUDE_TABLE and the
+ * heading CLI_HEAD_*: rtpp(7) documents each table under its heading.
+ */
+#define CLI_HEAD_RELAY		"Relays and settings:"
+#define CLI_HEAD_CALL		"Call data:"
+#define CLI_HEAD_INPUT		"Input:"
+#define CLI_HEAD_KIND		"Request or reply:"
+#define CLI_HEAD_OUTPUT		"Output:"
+#define CLI_HEAD_SDP		"SDP rewriting:"
+#define CLI_HEAD_NOTIFY		"Timeout notifications:"
+#define CLI_HEAD_CALLPATH	"Flags and report:"
+#define CLI_HEAD_HELP		"Help options:"
+
+#define CLI_TABLE_MAX	12	/* entries of the largest table, both ends included */
+
+struct cli_tables {
+	struct poptOption relay[CLI_TABLE_MAX];		/* every tool */
+	struct poptOption call[CLI_TABLE_MAX];		/* every tool */
+	struct poptOption input[CLI_TABLE_MAX];		/* every tool */
+	struct poptOption kind[CLI_TABLE_MAX];		/* bare SDP's side */
+	struct poptOption output[CLI_TABLE_MAX];	/* writes the message */
+	struct poptOption sdp[CLI_TABLE_MAX];		/* rewrites the SDP */
+	struct poptOption notify[CLI_TABLE_MAX];	/* timeout_socket */
+	struct poptOption callpath[CLI_TABLE_MAX];	/* takes FLAGS */
+	struct poptOption help[CLI_TABLE_MAX];		/* every tool */
+};
+
+#define CLI_INCLUDE(table, heading) \
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)(uintptr_t)(table), 0, \
+	    (heading), NULL }
+
+/* What --help says about the FLAGS argument (the module's letters). */
+#define CLI_FLAGS_HELP_OFFER \
+	"FLAGS, the module's flags string, letters in any case ('' for " \
+	"none):\n" \
+	"  1 2 3  append Via 1, 2 or 3's branch to the Call-ID\n" \
+	"  a      asymmetric UA (A), send the SDP's address (as r)\n" \
+	"  b      append --extra-id to the Call-ID\n" \
+	"  c      rewrite the session c= too when every m= has its own\n" \
+	"  e i    bridge interfaces (E, I)\n" \
+	"  f      ignore the nortpproxy_str marker\n" \
+	"  l      lookup only: L instead of U (offer)\n" \
+	"  o      rewrite o= too\n" \
+	"  r      send the SDP's address, not the SIP source address\n" \
+	"  t      (destroy only: leave out the To-tag)\n" \
+	"  w      force symmetric RTP (S)\n" \
+	"  x      bridge IPv4 and IPv6 (IE or EI)\n" \
+	"  z<N>   re-packetize to N ms (Z<N>)\n" \
+	"IP, the module's ip_address: the address to write into the SDP " \
+	"('' for none)"
+#define CLI_FLAGS_HELP_DESTROY \
+	"FLAGS, the module's flags string ('' for none; the offer letters " \
+	"are\naccepted and ignored):\n" \
+	"  1 2 3  append Via 1, 2 or 3's branch to the Call-ID\n" \
+	"  b      append --extra-id to the Call-ID\n" \
+	"  t      leave out the To-tag: delete the whole call"
+
+/* A table with no option: its heading is text for --help. */
+extern const struct poptOption cli_no_opts[];
+
+/* How a tool takes its input. */
+enum cli_input {
+	CLI_INPUT_STDIN,	/* stdin, even a terminal */
+	CLI_INPUT_NOT_TTY,	/* stdin unless it is a terminal */
+	CLI_INPUT_NONE		/* no input at all (unless --b64) */
+};
+
+/* One run of a tool: its options, settings and job. */
 struct cli_run {
+	const char	*prog;
+	enum rtpc_op	 tool_op;	/* what the tool does (before manage decides) */
+	struct cli_opts	 opts;
+	struct cli_tables tables;
+	struct rtpc_settings settings;
 	poptContext	 pc;
 	struct rtpc_job	 job;
 	struct rtpc_buf	 in;
@@ -65,27 +144,22 @@ struct cli_run {
 	char		*ttag;
 };
 
-extern struct cli cli;
-extern struct poptOption cli_common_opts[];
-extern struct poptOption cli_call_opts[];
-extern struct poptOption cli_io_opts[];
-extern struct poptOption cli_explain_opts[];
-
 void	 cli_std_fds(void);
-int	 cli_callpath(int, char **, enum rtpc_op, const char *);
-int	 cli_start(struct cli_run *, int, char **, const char *, enum rtpc_op,
-	    struct poptOption *, const char *);
+void	 cli_init(struct cli_run *, const char *, enum rtpc_op);
+int	 cli_callpath(struct cli_run *, int, char **,
+	    const struct poptOption *);
+int	 cli_start(struct cli_run *, int, char **, const struct poptOption *,
+	    const char *);
 int	 cli_no_more_args(struct cli_run *);
-int	 cli_flags_not_ip(const char *, const char *, int);
-int	 cli_exec(struct cli_run *, int);
+int	 cli_flags_not_ip(const struct cli_run *, int);
+int	 cli_exec(struct cli_run *, enum cli_input);
 int	 cli_output(struct cli_run *, int);
 int	 cli_end(struct cli_run *, int);
-int	 cli_settings(struct cli *, struct rtpc_settings *);
+int	 cli_settings(const struct cli_opts *, struct rtpc_settings *);
 void	 cli_trace(void *, int, const char *, const char *, size_t);
 void	 cli_warn(void *, const char *);
-void	 cli_free(struct cli *);
-void	 cli_explain(const struct rtpc_job *, int);
-int	 cli_takes_value(const char *);
+void	 cli_explain(const struct cli_run *, int);
+int	 cli_takes_value(const struct poptOption *, const char *);
 #define CLI_TEXT_LINES	1	/* cli_put_text: LF passes */
 void	 cli_put_text(FILE *, const char *, size_t, int);
 void	 cli_json_str(const char *);

@@ -43,7 +43,17 @@ struct conn {
 	char	buf[LINE_MAX_];
 };
 
+/* Set by SIGINT and SIGTERM: a signal handler has nothing else to write. */
 static volatile sig_atomic_t stopping;
+
+/* One run of watch: its options and what its hooks did. */
+struct watch_run {
+	const struct ctl_watch	*w;
+	int			 hooks_running;	/* started, not yet reaped */
+	unsigned long		 hooks_dropped;	/* notifications that got none */
+	unsigned long		 hooks_nul;	/* not run: a NUL in the line */
+	int			 stdout_failed;	/* nobody reads us any more */
+};
 
 static void
 on_signal(int sig)
@@ -126,15 +136,11 @@ listen_on(const char *spec)
 	return -2;
 }
 
-static int hooks_running;		/* hooks started, not yet reaped */
-static unsigned long hooks_dropped;	/* notifications that got none */
-static unsigned long hooks_nul;		/* not run: a NUL in the line */
-
 static void
-reap_hooks(void)
+reap_hooks(struct watch_run *r)
 {
-	while (hooks_running > 0 && waitpid(-1, NULL, WNOHANG) > 0)
-		hooks_running--;
+	while (r->hooks_running > 0 && waitpid(-1, NULL, WNOHANG) > 0)
+		r->hooks_running--;
 }
 
 /* In the child: signals as a freshly started program has them. */
@@ -156,13 +162,15 @@ default_signals(void)
 
 /* Run cmd (no shell) with the call's data in its environment. */
 static void
-run_hook(const char *cmd, const char *tag, const char *cid, const char *ft)
+run_hook(struct watch_run *r, const char *tag, const char *cid,
+    const char *ft)
 {
+	const char *cmd = r->w->exec;
 	pid_t pid = fork();
 
 	if (pid == -1) {
 		warn("fork");
-		hooks_dropped++;
+		r->hooks_dropped++;
 		return;
 	}
 	if (pid == 0) {
@@ -176,7 +184,7 @@ run_hook(const char *cmd, const char *tag, const char *cid, const char *ft)
 		warn("%s", cmd);
 		_exit(127);
 	}
-	hooks_running++;
+	r->hooks_running++;
 }
 
 /*
@@ -185,22 +193,22 @@ run_hook(const char *cmd, const char *tag, const char *cid, const char *ft)
  * and reported (the first at once, the total at the end).
  */
 static void
-hook(const struct ctl_watch *w, const char *line, size_t n, size_t clen)
+hook(struct watch_run *r, const char *line, size_t n, size_t clen)
 {
 	char *tag, *cid, *ft;
 
-	reap_hooks();
+	reap_hooks(r);
 	if (memchr(line, '\0', n) != NULL) {
-		if (hooks_nul++ == 0)
+		if (r->hooks_nul++ == 0)
 			warnx("watch: a notification holds a NUL byte: no hook "
 			    "run for it (nor for any other such)");
 		return;
 	}
-	if (hooks_running >= w->max_hooks) {
-		if (hooks_dropped++ == 0)
+	if (r->hooks_running >= r->w->max_hooks) {
+		if (r->hooks_dropped++ == 0)
 			warnx("watch: %d hooks running (--max-hooks): no hook "
 			    "for this notification; the total is reported at "
-			    "the end", hooks_running);
+			    "the end", r->hooks_running);
 		return;
 	}
 	tag = rtpc_strndup(line, n);
@@ -209,9 +217,9 @@ hook(const struct ctl_watch *w, const char *line, size_t n, size_t clen)
 	    n - clen - 1 : 0);
 	if (tag == NULL || cid == NULL || ft == NULL) {
 		warn(NULL);
-		hooks_dropped++;
+		r->hooks_dropped++;
 	} else
-		run_hook(w->exec, tag, cid, ft);
+		run_hook(r, tag, cid, ft);
 	free(tag);
 	free(cid);
 	free(ft);
@@ -223,8 +231,9 @@ hook(const struct ctl_watch *w, const char *line, size_t n, size_t clen)
  * exact.
  */
 static void
-report(const struct ctl_watch *w, const char *line, size_t n)
+report(struct watch_run *r, const char *line, size_t n)
 {
+	const struct ctl_watch *w = r->w;
 	const char *sp = memchr(line, ' ', n);
 	size_t clen = sp ? (size_t)(sp - line) : n;
 	const char *ft = sp ? sp + 1 : "";
@@ -248,10 +257,10 @@ report(const struct ctl_watch *w, const char *line, size_t n)
 	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		warn("stdout");
-		stopping = 2;	/* nobody reads us any more */
+		r->stdout_failed = 1;
 	}
 	if (w->exec != NULL)
-		hook(w, line, n, clen);
+		hook(r, line, n, clen);
 }
 
 /*
@@ -259,8 +268,9 @@ report(const struct ctl_watch *w, const char *line, size_t n)
  * most max - *seen of them (max 0: no limit).
  */
 static void
-take_lines(const struct ctl_watch *w, struct conn *c, int *seen)
+take_lines(struct watch_run *r, struct conn *c, int *seen)
 {
+	const struct ctl_watch *w = r->w;
 	char *nl;
 
 	while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
@@ -278,7 +288,7 @@ take_lines(const struct ctl_watch *w, struct conn *c, int *seen)
 		if (n > 0 && line[n - 1] == '\r')
 			n--;
 		if (n > 0 && (w->max == 0 || *seen < w->max)) {
-			report(w, line, n);
+			report(r, line, n);
 			(*seen)++;
 		}
 	}
@@ -308,6 +318,7 @@ ctl_watch(const struct ctl_watch *w)
 	static struct conn cs[CONNS_MAX];
 	struct pollfd pfd[CONNS_MAX + 1];
 	struct sigaction sa;
+	struct watch_run run = { .w = w };
 	long long end = w->for_s > 0 ? (long long)time(NULL) + w->for_s : 0;
 	int lfd, n = 0, seen = 0, i;
 
@@ -324,10 +335,11 @@ ctl_watch(const struct ctl_watch *w)
 	sigaction(SIGTERM, &sa, NULL);
 	if (w->ready != NULL)
 		w->ready();
-	while (!stopping && (w->max == 0 || seen < w->max)) {
+	while (!stopping && !run.stdout_failed &&
+	    (w->max == 0 || seen < w->max)) {
 		int wait = 1000;
 
-		reap_hooks();
+		reap_hooks(&run);
 		if (end > 0 && (long long)time(NULL) >= end)
 			break;
 		pfd[0].fd = lfd;
@@ -350,7 +362,7 @@ ctl_watch(const struct ctl_watch *w)
 				continue;
 			}
 			cs[i].len += (size_t)r;
-			take_lines(w, &cs[i], &seen);
+			take_lines(&run, &cs[i], &seen);
 		}
 		if (pfd[0].revents & POLLIN) {
 			int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -370,15 +382,15 @@ ctl_watch(const struct ctl_watch *w)
 	for (i = n - 1; i >= 0; i--)
 		close_conn(cs, &n, i);
 	close(lfd);
-	reap_hooks();
-	if (hooks_dropped > 0)
+	reap_hooks(&run);
+	if (run.hooks_dropped > 0)
 		warnx("watch: %lu notification%s got no hook: --max-hooks %d "
-		    "were running", hooks_dropped, hooks_dropped == 1 ? "" :
-		    "s", w->max_hooks);
-	if (hooks_nul > 0)
+		    "were running", run.hooks_dropped, run.hooks_dropped == 1 ?
+		    "" : "s", w->max_hooks);
+	if (run.hooks_nul > 0)
 		warnx("watch: %lu notification%s with a NUL byte got no hook",
-		    hooks_nul, hooks_nul == 1 ? "" : "s");
+		    run.hooks_nul, run.hooks_nul == 1 ? "" : "s");
 	if (strncasecmp(w->socket, "unix:", 5) == 0)
 		unlink(w->socket + 5);
-	return stopping == 2 ? RTPC_EXIT_FAIL : 0;
+	return run.stdout_failed ? RTPC_EXIT_FAIL : 0;
 }

@@ -128,13 +128,14 @@ op_name(enum rtpc_op op)
 
 /* Print the report of a finished run on stderr. */
 void
-cli_explain(const struct rtpc_job *j, int rc)
+cli_explain(const struct cli_run *cr, int rc)
 {
+	const struct rtpc_job *j = &cr->job;
 	char esc[RTPC_REPLY_MAX * 4];
 	size_t i;
 
-	fprintf(stderr, "%s: explain (exit %d)\n", cli.prog, rc);
-	if (strcmp(cli.prog, "rtpp-manage") == 0)
+	fprintf(stderr, "%s: explain (exit %d)\n", cr->prog, rc);
+	if (cr->tool_op == RTPC_OP_MANAGE)
 		fprintf(stderr, "  decided: %s\n", op_name(j->did));
 	if (j->fake_reply != NULL)
 		fprintf(stderr, "  relay: none asked (--fake-reply)\n");

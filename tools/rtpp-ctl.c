@@ -25,12 +25,21 @@
 #define NODES_MAX	64
 #define VERDICT_LOCK_MS	1000	/* longest wait of enable and drain */
 
-static int json, max_n, for_s, max_hooks = CTL_MAX_HOOKS;
-static char *node_url, *exec_cmd, *wait_arg;
-static long wait_ms;
+/* rtpp-ctl's own options. */
+struct ctl_opts {
+	int	 json;
+	char	*node;		/* raw */
+	char	*exec;		/* watch */
+	char	*wait;		/* ping, as given */
+	long	 wait_ms;	/* ping, parsed */
+	int	 max_hooks;	/* watch */
+	int	 max;		/* watch */
+	int	 for_s;		/* watch */
+};
 
-/* Everything a subcommand needs: sets, state and a talker. */
+/* Everything a subcommand needs: options, sets, state and a talker. */
 struct ctl {
+	const struct ctl_opts	*o;
 	struct rtpc_pset	 ps;
 	struct rtpc_state	 st;
 	struct rtpc_talk	 talk;
@@ -48,11 +57,13 @@ static const struct {
 };
 
 static int
-ctl_open(struct ctl *c, struct rtpc_settings *set)
+ctl_open(struct ctl *c, struct cli_run *cr, const struct ctl_opts *o)
 {
+	struct rtpc_settings *set = &cr->settings;
 	struct rtpc_err e;
 
 	memset(c, 0, sizeof(*c));
+	c->o = o;
 	rtpc_err_clear(&e);
 	if (rtpc_pset_build(&c->ps, set, &e) == -1) {
 		warnx("%s", e.msg);
@@ -64,8 +75,10 @@ ctl_open(struct ctl *c, struct rtpc_settings *set)
 		c->state_ok = 1;
 	rtpc_talk_init(&c->talk, set, &c->ps, &c->st);
 	c->talk.warn = cli_warn;
-	if (cli.trace)
+	if (cr->opts.trace) {
 		c->talk.tx.trace = cli_trace;
+		c->talk.tx.trace_ctx = (void *)(uintptr_t)cr->prog;
+	}
 	return 0;
 }
 
@@ -154,7 +167,7 @@ cmd_list(struct ctl *c)
 			cw = (int)strlen(caps);
 		free(u);
 	}
-	if (json)
+	if (c->o->json)
 		printf("[");
 	else
 		printf("%-5s %-*s %5s %8s %-8s %6s %10s %-*s %8s  %s\n",
@@ -168,7 +181,7 @@ cmd_list(struct ctl *c)
 		if (ns == NULL)
 			err(1, NULL);
 		caps_str(ns, caps, sizeof(caps));
-		if (json) {
+		if (c->o->json) {
 			printf("%s{\"setid\":%d,\"url\":", i ? "," : "",
 			    n->setid);
 			cli_json_str(n->url);
@@ -197,7 +210,7 @@ cmd_list(struct ctl *c)
 		free(u);
 		free(e);
 	}
-	if (json)
+	if (c->o->json)
 		printf("]\n");
 	else if (state_where(c) != NULL) {
 		char *w = esc_text(state_where(c));
@@ -249,7 +262,7 @@ set_verdict(struct ctl *c, const char *url, int admin)
 		warnx("%s", e.msg);
 		return RTPC_EXIT_FAIL;
 	}
-	if (json) {
+	if (c->o->json) {
 		printf("{\"url\":");
 		cli_json_str(url);
 		printf(",\"disabled\":%d,\"state\":\"%s\",\"recheck\":%d}\n",
@@ -306,7 +319,7 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 			}
 		}
 	}
-	if (json) {
+	if (c->o->json) {
 		printf("%s{\"url\":", first ? "" : ",");
 		cli_json_str(n->url);
 		printf(",\"ok\":%s,\"rtt_us\":%ld,\"caps\":", ok ? "true" :
@@ -394,9 +407,9 @@ cmd_ping(struct ctl *c, const char **urls)
 			return RTPC_EXIT_FAIL;
 		}
 	}
-	if (wait_ms > 0)
-		ping_wait(c, urls, wait_ms);
-	if (json)
+	if (c->o->wait_ms > 0)
+		ping_wait(c, urls, c->o->wait_ms);
+	if (c->o->json)
 		printf("[");
 	for (i = 0; i < c->ps.nnodes; i++) {
 		if (!ping_wanted(c, urls, i))
@@ -404,7 +417,7 @@ cmd_ping(struct ctl *c, const char **urls)
 		bad += !ping_node(c, &c->ps.nodes[i], first);
 		first = 0;
 	}
-	if (json)
+	if (c->o->json)
 		printf("]\n");
 	rtpc_err_clear(&e);
 	if (rtpc_state_commit(&c->st, &e) == -1)
@@ -426,12 +439,12 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 		warnx("raw: 'VF' needs a date (a bare VF crashes rtpengine 10.5)");
 		return RTPC_EXIT_USAGE;
 	}
-	if (node_url != NULL) {
+	if (c->o->node != NULL) {
 		for (i = 0; i < c->ps.nnodes && n == NULL; i++)
-			if (strcmp(c->ps.nodes[i].url, node_url) == 0)
+			if (strcmp(c->ps.nodes[i].url, c->o->node) == 0)
 				n = &c->ps.nodes[i];
 		if (n == NULL) {
-			warnx("%s: no such node in the configuration", node_url);
+			warnx("%s: no such node in the configuration", c->o->node);
 			return RTPC_EXIT_FAIL;
 		}
 	} else {
@@ -447,7 +460,7 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 		warnx("%s", e.msg);
 		return e.code;
 	}
-	if (json) {
+	if (c->o->json) {
 		printf("{\"url\":");
 		cli_json_str(n->url);
 		printf(",\"command\":");
@@ -485,7 +498,7 @@ which_one(struct ctl *c, const char *callid, int setid,
 		if (a == RTPC_AVAIL_YES || a == RTPC_AVAIL_DUE)
 			chosen = nodes[i]->url;
 	}
-	if (json) {
+	if (c->o->json) {
 		printf("{\"call_id\":");
 		cli_json_str(callid);
 		printf(",\"set\":%d,\"node\":", setid);
@@ -508,7 +521,7 @@ which_one(struct ctl *c, const char *callid, int setid,
 		    nodes[i]->weight == 0)
 			why = "standby";
 
-		if (json) {
+		if (c->o->json) {
 			printf("%s{\"url\":", i ? "," : "");
 			cli_json_str(nodes[i]->url);
 			printf(",\"weight\":%u,\"score\":%.6f,\"state\":",
@@ -519,7 +532,7 @@ which_one(struct ctl *c, const char *callid, int setid,
 			printf("  %zu. %-32s weight %-4u score %12.6f  %s\n",
 			    i + 1, nodes[i]->url, nodes[i]->weight, sc, why);
 	}
-	if (json)
+	if (c->o->json)
 		printf("]}\n");
 	return chosen ? 0 : RTPC_EXIT_NORELAY;
 }
@@ -567,24 +580,24 @@ cmd_record(struct cli_run *cr)
 	int rc;
 
 	cr->job.op = RTPC_OP_RECORD;
-	rc = cli_exec(cr, 1);
+	rc = cli_exec(cr, CLI_INPUT_NOT_TTY);
 	if (rc == 0 && cr->job.dry_run)
 		return cli_output(cr, rc);
 	return rc;
 }
 
 static int
-cmd_watch(void)
+cmd_watch(const struct ctl_opts *o, const struct rtpc_settings *set)
 {
 	struct ctl_watch w;
 
 	memset(&w, 0, sizeof(w));
-	w.socket = cli.set_.timeout_socket;
-	w.json = json;
-	w.exec = exec_cmd;
-	w.max_hooks = max_hooks;
-	w.max = max_n;
-	w.for_s = for_s;
+	w.socket = set->timeout_socket;
+	w.json = o->json;
+	w.exec = o->exec;
+	w.max_hooks = o->max_hooks;
+	w.max = o->max;
+	w.for_s = o->for_s;
 	return ctl_watch(&w);
 }
 
@@ -606,40 +619,52 @@ static const struct {
 int
 main(int argc, char **argv)
 {
-	struct poptOption own[] = {
-		{ "json", '\0', POPT_ARG_NONE, &json, 0,
+	struct cli_run cr;
+	struct ctl_opts o = { .max_hooks = CTL_MAX_HOOKS };
+	const struct poptOption own[] = {
+		{ "json", '\0', POPT_ARG_NONE, &o.json, 0,
 		    "print JSON instead of text (watch: one object per line)",
 		    NULL },
-		{ "node", '\0', POPT_ARG_STRING, &node_url, 0,
+		{ "node", '\0', POPT_ARG_STRING, &o.node, 0,
 		    "raw: send to this node (default: the set's first)", "URL" },
-		{ "exec", '\0', POPT_ARG_STRING, &exec_cmd, 0,
+		{ "exec", '\0', POPT_ARG_STRING, &o.exec, 0,
 		    "watch: run CMD for each timed-out call (no shell; data in "
 		    "RTPP_CALL_ID, RTPP_FROM_TAG, RTPP_NOTIFY_TAG)", "CMD" },
-		{ "wait", '\0', POPT_ARG_STRING, &wait_arg, 0,
+		{ "wait", '\0', POPT_ARG_STRING, &o.wait, 0,
 		    "ping: retry for up to SECONDS until a node answers, then "
 		    "report", "SECONDS" },
-		{ "max-hooks", '\0', POPT_ARG_INT, &max_hooks, 0,
+		{ "max-hooks", '\0', POPT_ARG_INT, &o.max_hooks, 0,
 		    "watch: run at most N --exec hooks at once; notifications "
 		    "beyond get none, counted and reported (default 16)", "N" },
-		{ "max", '\0', POPT_ARG_INT, &max_n, 0,
+		{ "max", '\0', POPT_ARG_INT, &o.max, 0,
 		    "watch: stop after N notifications", "N" },
-		{ "for", '\0', POPT_ARG_INT, &for_s, 0,
+		{ "for", '\0', POPT_ARG_INT, &o.for_s, 0,
 		    "watch: stop after SECONDS", "SECONDS" },
 		POPT_TABLEEND
 	};
+	const struct poptOption table[] = {
+		CLI_INCLUDE(own, "Options:"),
+		CLI_INCLUDE(cr.tables.input, CLI_HEAD_INPUT),
+		CLI_INCLUDE(cr.tables.kind, CLI_HEAD_KIND),
+		CLI_INCLUDE(cr.tables.call, CLI_HEAD_CALL),
+		CLI_INCLUDE(cr.tables.notify, CLI_HEAD_NOTIFY),
+		CLI_INCLUDE(cr.tables.relay, CLI_HEAD_RELAY),
+		CLI_INCLUDE(cr.tables.help, CLI_HEAD_HELP),
+		POPT_TABLEEND
+	};
 	const char *args[66];
-	struct cli_run cr;
 	struct ctl c;
 	size_t k;
 	int n = 0, rc;
 
-	rc = cli_start(&cr, argc, argv, "rtpp-ctl", RTPC_OP_RECORD, own,
+	cli_init(&cr, "rtpp-ctl", RTPC_OP_RECORD);
+	rc = cli_start(&cr, argc, argv, table,
 	    "[OPTION...] list | enable URL 0|1 | drain URL | ping [URL...] | raw COMMAND "
 	    "| which CALL-ID... | record | watch");
 	if (rc != 0) {
-		free(node_url);
-		free(exec_cmd);
-		free(wait_arg);
+		free(o.node);
+		free(o.exec);
+		free(o.wait);
 		return cli_end(&cr, rc);
 	}
 	while (n < 65 && (args[n] = poptGetArg(cr.pc)) != NULL)
@@ -658,18 +683,18 @@ main(int argc, char **argv)
 	} else if (n - 1 < subs[k].min || n - 1 > subs[k].max) {
 		warnx("usage: %s (try --help)", subs[k].usage);
 		rc = RTPC_EXIT_USAGE;
-	} else if (max_n < 0 || for_s < 0)
+	} else if (o.max < 0 || o.for_s < 0)
 		rc = usage_error("--max and --for take positive numbers");
-	else if (max_hooks < 1 || max_hooks > 10000)
+	else if (o.max_hooks < 1 || o.max_hooks > 10000)
 		rc = usage_error("--max-hooks takes a number from 1 to 10000");
-	else if (wait_arg != NULL && rtpc_parse_seconds(wait_arg, 1,
-	    3600 * 1000, &wait_ms) == -1)
+	else if (o.wait != NULL && rtpc_parse_seconds(o.wait, 1,
+	    3600 * 1000, &o.wait_ms) == -1)
 		rc = usage_error("--wait takes seconds from 0.001 to 3600");
 	else if (strcmp(args[0], "record") == 0)
 		rc = cmd_record(&cr);
 	else if (strcmp(args[0], "watch") == 0)
-		rc = finish(cmd_watch());
-	else if ((rc = ctl_open(&c, &cli.set_)) == 0) {
+		rc = finish(cmd_watch(&o, &cr.settings));
+	else if ((rc = ctl_open(&c, &cr, &o)) == 0) {
 		if (strcmp(args[0], "list") == 0)
 			rc = cmd_list(&c);
 		else if (strcmp(args[0], "enable") == 0)
@@ -679,14 +704,14 @@ main(int argc, char **argv)
 		else if (strcmp(args[0], "ping") == 0)
 			rc = cmd_ping(&c, args + 1);
 		else if (strcmp(args[0], "raw") == 0)
-			rc = cmd_raw(&c, args[1], cli.set_.set);
+			rc = cmd_raw(&c, args[1], cr.settings.set);
 		else
-			rc = cmd_which(&c, args + 1, cli.set_.set);
+			rc = cmd_which(&c, args + 1, cr.settings.set);
 		rc = finish(rc);
 		ctl_close(&c);
 	}
-	free(node_url);
-	free(exec_cmd);
-	free(wait_arg);
+	free(o.node);
+	free(o.exec);
+	free(o.wait);
 	return cli_end(&cr, rc);
 }

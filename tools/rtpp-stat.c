@@ -16,8 +16,13 @@
 #include "talk.h"
 #include "cli.h"
 
-static int json, global, verbose;
-static char *counters;
+/* rtpp-stat's own options. */
+struct stat_opts {
+	int	 json;
+	int	 global;
+	int	 verbose;
+	char	*counters;	/* as given, then cleaned */
+};
 
 /* A token as a JSON number when it is one, else as a string. */
 static void
@@ -64,7 +69,7 @@ tokens(const char *s, const char **tok, size_t *len, int max)
  * parties; named counters get their names.
  */
 static void
-print_json(const char *reply, int from_first)
+print_json(const struct stat_opts *so, const char *reply, int from_first)
 {
 	static const char *const q5[] = { "ttl", NULL, NULL, "relayed",
 	    "dropped" };
@@ -72,8 +77,8 @@ print_json(const char *reply, int from_first)
 	size_t len[64], clen[64];
 	int n = tokens(reply, tok, len, 64), nc = 0, i;
 
-	if (counters != NULL)
-		nc = tokens(counters, ctok, clen, 64);
+	if (so->counters != NULL)
+		nc = tokens(so->counters, ctok, clen, 64);
 	printf("{\"raw\":");
 	cli_json_strn(reply, strlen(reply));
 	for (i = 0; i < n; i++) {
@@ -88,7 +93,7 @@ print_json(const char *reply, int from_first)
 		}
 		if (i < nc)
 			cli_json_strn(ctok[i], clen[i]);
-		else if (nc == 0 && n == 5 && !global) {
+		else if (nc == 0 && n == 5 && !so->global) {
 			const char *name = q5[i];
 
 			if (i == 1 || i == 2)
@@ -138,59 +143,67 @@ clean_counters(const char *v)
 int
 main(int argc, char **argv)
 {
-	struct poptOption own[] = {
-		{ "json", '\0', POPT_ARG_NONE, &json, 0,
+	struct cli_run cr;
+	struct stat_opts so = { 0 };
+	const struct poptOption own[] = {
+		{ "json", '\0', POPT_ARG_NONE, &so.json, 0,
 		    "print the reply as one JSON object with named fields", NULL },
-		{ "global", '\0', POPT_ARG_NONE, &global, 0,
+		{ "global", '\0', POPT_ARG_NONE, &so.global, 0,
 		    "the relay's global statistics (I, or G with --counters) "
 		    "instead of a call's", NULL },
-		{ "counters", '\0', POPT_ARG_STRING, &counters, 0,
+		{ "counters", '\0', POPT_ARG_STRING, &so.counters, 0,
 		    "ask for these named counters (comma or space separated)",
 		    "NAMES" },
-		{ "verbose", '\0', POPT_ARG_NONE, &verbose, 0,
+		{ "verbose", '\0', POPT_ARG_NONE, &so.verbose, 0,
 		    "ask for name=value pairs (Qv, Gv)", NULL },
 		POPT_TABLEEND
 	};
-	struct cli_run cr;
+	const struct poptOption table[] = {
+		CLI_INCLUDE(own, "Options:"),
+		CLI_INCLUDE(cr.tables.input, CLI_HEAD_INPUT),
+		CLI_INCLUDE(cr.tables.kind, CLI_HEAD_KIND),
+		CLI_INCLUDE(cr.tables.call, CLI_HEAD_CALL),
+		CLI_INCLUDE(cr.tables.relay, CLI_HEAD_RELAY),
+		CLI_INCLUDE(cr.tables.help, CLI_HEAD_HELP),
+		POPT_TABLEEND
+	};
 	char *clean = NULL;
 	int rc;
 
-	rc = cli_start(&cr, argc, argv, "rtpp-stat", RTPC_OP_QUERY, own,
-	    "[OPTION...] [< MESSAGE]");
+	cli_init(&cr, "rtpp-stat", RTPC_OP_QUERY);
+	rc = cli_start(&cr, argc, argv, table, "[OPTION...] [< MESSAGE]");
 	if (rc == 0)
 		rc = cli_no_more_args(&cr);
-	if (rc == 0 && counters != NULL &&
-	    (clean = clean_counters(counters)) == NULL) {
+	if (rc == 0 && so.counters != NULL &&
+	    (clean = clean_counters(so.counters)) == NULL) {
 		warnx("--counters '%s': names are letters, digits and _",
-		    counters);
+		    so.counters);
 		rc = RTPC_EXIT_USAGE;
 	}
-	if (rc != 0) {
-		free(counters);
+	free(so.counters);
+	so.counters = clean;
+	if (rc != 0)
 		return cli_end(&cr, rc);
-	}
-	free(counters);
-	counters = clean;
-	cr.job.extra.counters = counters;
-	cr.job.extra.verbose = verbose;
-	if (global) {
+	cr.job.extra.counters = so.counters;
+	cr.job.extra.verbose = so.verbose;
+	if (so.global) {
 		cr.job.op = RTPC_OP_INFO;
 		cr.job.callid = cr.job.callid ? cr.job.callid : "-";
 	}
-	rc = cli_exec(&cr, global ? 2 : 1);
+	rc = cli_exec(&cr, so.global ? CLI_INPUT_NONE : CLI_INPUT_NOT_TTY);
 	if (rc == 0 && cr.job.dry_run)
 		rc = cli_output(&cr, rc);
-	else if (rc == 0 && json)
-		print_json(cr.job.reply, cr.job.from_first);
+	else if (rc == 0 && so.json)
+		print_json(&so, cr.job.reply, cr.job.from_first);
 	else if (rc == 0) {
 		cli_put_text(stdout, cr.job.reply, strlen(cr.job.reply),
-		    global ? CLI_TEXT_LINES : 0);
+		    so.global ? CLI_TEXT_LINES : 0);
 		putchar('\n');
 	}
 	if (rc == 0 && (fflush(stdout) == EOF || ferror(stdout))) {
 		warn("stdout");
 		rc = RTPC_EXIT_FAIL;
 	}
-	free(counters);
+	free(so.counters);
 	return cli_end(&cr, rc);
 }

@@ -13,8 +13,6 @@
 
 #include "cli.h"
 
-static int stop;
-
 /* COUNT: an integer, -1 or "loop" meaning loop for ever. */
 static int
 parse_count(const char *v, long *out)
@@ -38,21 +36,31 @@ parse_count(const char *v, long *out)
 int
 main(int argc, char **argv)
 {
-	struct poptOption own[] = {
+	struct cli_run cr;
+	int stop = 0, rc, i;
+	const struct poptOption own[] = {
 		{ "stop", '\0', POPT_ARG_NONE, &stop, 0,
 		    "stop playing (S) instead of playing (P)", NULL },
 		POPT_TABLEEND
 	};
+	const struct poptOption table[] = {
+		CLI_INCLUDE(own, "Options:"),
+		CLI_INCLUDE(cr.tables.input, CLI_HEAD_INPUT),
+		CLI_INCLUDE(cr.tables.output, CLI_HEAD_OUTPUT),
+		CLI_INCLUDE(cr.tables.call, CLI_HEAD_CALL),
+		CLI_INCLUDE(cr.tables.relay, CLI_HEAD_RELAY),
+		CLI_INCLUDE(cr.tables.help, CLI_HEAD_HELP),
+		POPT_TABLEEND
+	};
 	const char *side, *prompt = NULL, *count = NULL;
-	struct cli_run cr;
-	int rc, i;
 
+	cli_init(&cr, "rtpp-stream", RTPC_OP_PLAY);
 	/* "-1" is a count, not an option, unless it is an option's value */
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "-1") == 0 && !(i > 1 &&
-		    cli_takes_value(argv[i - 1])))
+		    cli_takes_value(table, argv[i - 1])))
 			argv[i] = (char *)(uintptr_t)"loop";
-	rc = cli_start(&cr, argc, argv, "rtpp-stream", RTPC_OP_PLAY, own,
+	rc = cli_start(&cr, argc, argv, table,
 	    "[OPTION...] uac|uas PROMPT [COUNT] | --stop uac|uas");
 	if (rc != 0)
 		return cli_end(&cr, rc);
@@ -81,6 +89,6 @@ main(int argc, char **argv)
 	cr.job.op = stop ? RTPC_OP_STOP : RTPC_OP_PLAY;
 	cr.job.extra.uas = strcmp(side, "uas") == 0;
 	cr.job.extra.prompt = prompt;
-	rc = cli_exec(&cr, 1);
+	rc = cli_exec(&cr, CLI_INPUT_NOT_TTY);
 	return cli_end(&cr, cli_output(&cr, rc));
 }

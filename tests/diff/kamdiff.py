@@ -75,6 +75,40 @@ TOOLS = {'offer': 'rtpp-offer', 'answer': 'rtpp-answer',
 # the module's return code -> the rtpp exit status that means the same
 RC_TO_EXIT = {1: 0, -1: 1, -2: 4, -3: 3}
 
+
+_HELP = {}
+
+
+def help_options(tool):
+    """The long options tool --help lists: {name: takes a value}."""
+    if tool not in _HELP:
+        out = subprocess.run([tool, '--help'], capture_output=True,
+                             check=True).stdout.decode()
+        _HELP[tool] = {m.group(1): m.group(2) == '='
+                       for m in re.finditer(
+                           r'^ +(?:-., )?(--[a-z0-9][a-z0-9-]*)(=?)',
+                           out, re.M)}
+    return _HELP[tool]
+
+
+def only_taken(argv):
+    """argv (tool first, then options with their values) without the
+    options the tool does not take.  Each tool takes only the options it
+    uses (rtpp(7), COMMON OPTIONS), while a case's settings go to every
+    call of it, as a modparam does: they reach the tools that use them."""
+    takes = help_options(argv[0])
+    every = {}
+    for t in TOOLS.values():
+        every.update(help_options(t))
+    out, i = [argv[0]], 1
+    while i < len(argv):
+        o = argv[i]
+        width = 2 if every.get(o) and '=' not in o else 1
+        if o in takes or not o.startswith('--'):
+            out += argv[i:i + width]
+        i += width
+    return out
+
 # ---------------------------------------------------------------------------
 # Deliberate differences.  Each has a reason (the spec/README item) and is
 # undone on the module's side by one transformation, applied only where its
@@ -842,6 +876,7 @@ class Harness:
                                   b'').decode(),
                      '--reply' if msg.startswith(b'SIP/2.0') else
                      '--request']
+        argv = only_taken(argv)
         flags = st.flags if st.rtpp_flags is None else st.rtpp_flags
         if st.ip is not None:
             argv += [flags or '', st.ip]
