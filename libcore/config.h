@@ -14,7 +14,7 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 
-#include "core.h"
+#include "errors.h"
 
 #define RTPC_DEFAULT_SOCK	"udp:127.0.0.1:22222"
 #define RTPC_DEFAULT_PORT	22222

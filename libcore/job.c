@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "base64.h"
 #include "buf.h"
 #include "config.h"
@@ -21,7 +22,7 @@
 #include "rewrite.h"
 #include "sdp.h"
 #include "sip.h"
-#include "state.h"
+#include "health.h"
 #include "talk.h"
 
 /* Everything a run allocates, freed in one place. */

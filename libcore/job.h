@@ -7,7 +7,7 @@
 #ifndef RTPC_JOB_H
 #define RTPC_JOB_H
 
-#include "core.h"
+#include "errors.h"
 #include "buf.h"
 #include "config.h"
 #include "plan.h"

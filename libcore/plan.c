@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "buf.h"
 #include "config.h"
 #include "plan.h"
@@ -123,23 +124,6 @@ rtpc_plan_free(struct rtpc_plan *pl)
 	free(pl->cmds);
 	free(pl->callid);
 	memset(pl, 0, sizeof(*pl));
-}
-
-/* Unreserved characters of RFC 3986 plus a few safe ones stay as they
- * are; every other byte becomes %XX. */
-int
-rtpc_pct_encode(const char *s, struct rtpc_buf *out)
-{
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (isalnum(c) || strchr("-._~@", c) != NULL) {
-			if (rtpc_buf_add(out, s, 1) == -1)
-				return -1;
-		} else if (rtpc_buf_printf(out, "%%%02X", c) == -1)
-			return -1;
-	}
-	return 0;
 }
 
 /*

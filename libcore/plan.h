@@ -7,7 +7,7 @@
 #ifndef RTPC_PLAN_H
 #define RTPC_PLAN_H
 
-#include "core.h"
+#include "errors.h"
 #include "buf.h"
 #include "config.h"
 #include "sdp.h"
@@ -86,6 +86,5 @@ struct rtpc_caps {
 int	 rtpc_cmd_render(const struct rtpc_cmd *, const struct rtpc_caps *,
 	    struct rtpc_buf *);
 int	 rtpc_cmd_needs_caps(const struct rtpc_cmd *);
-int	 rtpc_pct_encode(const char *, struct rtpc_buf *);
 
 #endif

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "reply.h"
 
 #define REPLY_TOKENS	10

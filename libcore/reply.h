@@ -6,7 +6,7 @@
 #ifndef RTPC_REPLY_H
 #define RTPC_REPLY_H
 
-#include "core.h"
+#include "errors.h"
 
 struct rtpc_ulreply {
 	long	port;		/* 0..65535 */

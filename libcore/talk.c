@@ -7,13 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "buf.h"
 #include "config.h"
 #include "plan.h"
 #include "reply.h"
 #include "select.h"
-#include "state.h"
+#include "health.h"
 #include "talk.h"
 #include "transport.h"
 

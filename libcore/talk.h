@@ -8,10 +8,10 @@
 #ifndef RTPC_TALK_H
 #define RTPC_TALK_H
 
-#include "core.h"
+#include "errors.h"
 #include "config.h"
 #include "plan.h"
-#include "state.h"
+#include "health.h"
 #include "transport.h"
 
 typedef void (*rtpc_warn_fn)(void *, const char *);

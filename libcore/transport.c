@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
 #include "config.h"
 #include "transport.h"
 

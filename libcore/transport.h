@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "core.h"
+#include "errors.h"
 #include "config.h"
 
 #define RTPC_REPLY_MAX	4096

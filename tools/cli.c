@@ -19,7 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "buf.h"
 #include "config.h"
 #include "job.h"

@@ -10,7 +10,7 @@
 #include <popt.h>
 #include <stdio.h>
 
-#include "core.h"
+#include "errors.h"
 #include "config.h"
 #include "job.h"
 #include "plan.h"

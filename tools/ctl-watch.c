@@ -29,7 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "cli.h"
 #include "ctl.h"
 

@@ -10,7 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "job.h"
 #include "cli.h"
 

@@ -12,11 +12,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "buf.h"
 #include "config.h"
 #include "select.h"
-#include "state.h"
+#include "health.h"
 #include "talk.h"
 #include "transport.h"
 #include "cli.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "errors.h"
 #include "plan.h"
 #include "talk.h"
 #include "cli.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * state.h: relay health, capabilities and the operator's verdict,
+ * health.h: relay health, capabilities and the operator's verdict,
  * shared by every run and every rtpp-ctl on the machine: one record per
  * node (keyed by its URL, whatever set, order or weight it appears in)
  * in one small text file of the state directory, replaced atomically
@@ -10,12 +10,12 @@
  * deadline).  A state that cannot be trusted, read or written makes the
  * run behave like a fresh process (the caller warns), never fail.
  */
-#ifndef RTPC_STATE_H
-#define RTPC_STATE_H
+#ifndef RTPC_HEALTH_H
+#define RTPC_HEALTH_H
 
 #include <sys/stat.h>
 
-#include "core.h"
+#include "errors.h"
 #include "config.h"
 
 /* The operator's verdict: only rtpp-ctl sets it, no run changes it. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test-state: the shared health state as two runs and an operator use
+ * test-health: the shared health state as two runs and an operator use
  * it at once (several handles on one directory in one process): merged
  * field by field, the operator's verdict never lost, one re-test claim,
  * records of other configurations kept, long URLs, the bounded lock,
@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
 #include "config.h"
-#include "state.h"
+#include "health.h"
 #include "tap.h"
 
 static char dir[256];
@@ -409,7 +409,7 @@ test_trust(void)
 int
 main(void)
 {
-	char tmpl[] = "/tmp/test-state.XXXXXX";
+	char tmpl[] = "/tmp/test-health.XXXXXX";
 
 	if (mkdtemp(tmpl) == NULL)
 		return 1;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * state.c: the shared health state file.
+ * health.c: the shared health state file.
  *
  * One file for the machine, DIR/health, one line per node after a
  * header line:
@@ -31,11 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "buf.h"
 #include "config.h"
-#include "plan.h"
-#include "state.h"
+#include "health.h"
 
 #ifndef RTPC_STATE_DIR
 #define RTPC_STATE_DIR	"/run/rtpp"
