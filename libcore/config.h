@@ -19,6 +19,7 @@
 #define RTPC_DEFAULT_SOCK	"udp:127.0.0.1:22222"
 #define RTPC_DEFAULT_PORT	22222
 #define RTPC_DEFAULT_MARKER	"a=nortpproxy:yes"
+#define RTPC_SET_NODES_MAX	64	/* nodes of a set that take calls */
 
 enum rtpc_scheme { RTPC_UDP, RTPC_UDP6, RTPC_UNIX };
 

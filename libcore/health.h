@@ -30,6 +30,7 @@
 #define RTPC_NS_ADMIN	0x8	/* the operator's verdict */
 
 #define RTPC_STATE_LOCK_MS	30	/* longest wait for the lock */
+#define RTPC_VERDICT_LOCK_MS	1000	/* an operator's longest wait */
 #define RTPC_REOPEN_TRIES	8	/* opens of a file replaced meanwhile */
 
 struct rtpc_nstate {
@@ -77,22 +78,62 @@ struct rtpc_nstate *rtpc_state_node(struct rtpc_state *, const char *);
 int	 rtpc_state_commit(struct rtpc_state *, struct rtpc_err *);
 int	 rtpc_state_claim(struct rtpc_state *, const char *, long long,
 	    struct rtpc_err *);
-int	 rtpc_state_verdict(struct rtpc_state *, const char *, int,
-	    struct rtpc_err *);
 void	 rtpc_state_free(struct rtpc_state *);
-/* Whether a node may take a command now, and why not. */
-enum rtpc_avail {
-	RTPC_AVAIL_YES,		/* in service */
-	RTPC_AVAIL_DUE,		/* down, its time is up: one run re-tests it */
-	RTPC_AVAIL_DISABLED,	/* by the operator */
-	RTPC_AVAIL_DRAINING,	/* by the operator: no new call */
-	RTPC_AVAIL_DOWN		/* a failure, until its time is up */
+
+/* Why a node may take a command now, or why not. */
+enum rtpc_health_reason {
+	RTPC_HEALTH_UP,		/* in service */
+	RTPC_HEALTH_DUE,	/* down, its time is up: one run re-tests it */
+	RTPC_HEALTH_DISABLED,	/* by the operator */
+	RTPC_HEALTH_DRAINING,	/* by the operator: no new call */
+	RTPC_HEALTH_DOWN	/* a failure, until its time is up */
 };
 
-int	 rtpc_state_down(const struct rtpc_nstate *, long long);
-const char *rtpc_state_word(const struct rtpc_nstate *, long long);
-enum rtpc_avail rtpc_state_avail(const struct rtpc_nstate *, int, long long);
-const char *rtpc_avail_str(enum rtpc_avail);
+/* Where a reason is shown: each says it its own way. */
+enum rtpc_health_text {
+	RTPC_HEALTH_TEXT_STATE,		/* rtpp-ctl list: one word */
+	RTPC_HEALTH_TEXT_WHICH,		/* rtpp-ctl which */
+	RTPC_HEALTH_TEXT_SKIPPED	/* --explain: why a node was skipped */
+};
+
+/* A node of a call's order, best first. */
+struct rtpc_order_entry {
+	const struct rtpc_node	*node;
+	double			 score;
+	enum rtpc_health_reason	 reason;
+};
+
+/* A node's health as rtpp-ctl list and ping show it. */
+struct rtpc_health_view {
+	enum rtpc_health_reason	 state;		/* for a new call */
+	int			 disabled;	/* takes no call at all */
+	long long		 recheck;	/* 0, end of down time, -1 */
+	int			 caps;		/* capabilities learnt */
+	int			 rep;
+	int			 ptl;
+	long			 rtt_us;
+	char			 lasterr[160];
+};
+
+enum rtpc_health_reason rtpc_health_reason(struct rtpc_state *,
+	    const char *, int);
+const char *rtpc_health_str(enum rtpc_health_reason, enum rtpc_health_text);
+int	 rtpc_health_usable(enum rtpc_health_reason);
+size_t	 rtpc_health_order(struct rtpc_state *, const struct rtpc_pset *,
+	    int, const char *, int, struct rtpc_order_entry *);
+int	 rtpc_health_view(struct rtpc_state *, const char *,
+	    struct rtpc_health_view *);
+const char *rtpc_health_file(const struct rtpc_state *);
+int	 rtpc_health_shared(const struct rtpc_state *);
+int	 rtpc_health_enable(struct rtpc_state *, const char *,
+	    struct rtpc_err *);
+int	 rtpc_health_disable(struct rtpc_state *, const char *,
+	    struct rtpc_err *);
+int	 rtpc_health_drain(struct rtpc_state *, const char *,
+	    struct rtpc_err *);
+void	 rtpc_health_fail(struct rtpc_state *, const char *, long,
+	    const char *);
+
 const char *rtpc_state_distrust_dir(const struct stat *, char *, size_t);
 const char *rtpc_state_distrust_file(const struct stat *,
 	    const struct stat *, char *, size_t);

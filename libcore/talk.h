@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * talk.h: the only step with network I/O.  Chooses the node for the
- * call (rendezvous order, skipping disabled nodes), learns capabilities
- * once (remembered in the shared state), sends the plan's commands,
- * fails over to the next node on transport failure and records health.
+ * talk.h: the only step with network I/O.  Goes along the call's order
+ * of nodes (rtpc_health_order, skipping the nodes that may not take
+ * it), learns capabilities once (remembered in the shared state), sends
+ * the plan's commands, fails over to the next node on transport failure
+ * and records health.
  */
 #ifndef RTPC_TALK_H
 #define RTPC_TALK_H
@@ -51,8 +52,6 @@ int	 rtpc_talk_run(struct rtpc_talk *, const struct rtpc_plan *,
 	    struct rtpc_err *);
 int	 rtpc_talk_probe(struct rtpc_talk *, const struct rtpc_node *,
 	    struct rtpc_err *);
-void	 rtpc_talk_fail(struct rtpc_talk *, const struct rtpc_node *,
-	    const char *);
 void	 rtpc_talk_results_free(struct rtpc_talk *, size_t);
 void	 rtpc_talk_free(struct rtpc_talk *);
 

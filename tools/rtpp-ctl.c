@@ -16,15 +16,12 @@
 #include "text.h"
 #include "buf.h"
 #include "config.h"
-#include "select.h"
 #include "health.h"
 #include "talk.h"
 #include "transport.h"
 #include "cli.h"
 #include "ctl.h"
 
-#define NODES_MAX	64
-#define VERDICT_LOCK_MS	1000	/* longest wait of enable and drain */
 
 static int json, max_n, for_s, max_hooks = CTL_MAX_HOOKS;
 static char *node_url, *exec_cmd, *wait_arg;
@@ -80,35 +77,23 @@ ctl_close(struct ctl *c)
 
 /* "rep,ptl", "none" or "unknown". */
 static void
-caps_str(const struct rtpc_nstate *ns, char *buf, size_t sz)
+caps_str(const struct rtpc_health_view *v, char *buf, size_t sz)
 {
-	if (!ns->caps)
+	if (!v->caps)
 		strlcpy(buf, "unknown", sz);
-	else if (!ns->rep && !ns->ptl)
+	else if (!v->rep && !v->ptl)
 		strlcpy(buf, "base", sz);
 	else
-		snprintf(buf, sz, "base%s%s", ns->rep ? ",repacketize" : "",
-		    ns->ptl ? ",codecs" : "");
+		snprintf(buf, sz, "base%s%s", v->rep ? ",repacketize" : "",
+		    v->ptl ? ",codecs" : "");
 }
 
-/* The module's "recheck": 0, the time it ends, or -1 for ever. */
-static long long
-recheck(const struct rtpc_nstate *ns)
+/* The health of a configured node (its record exists from the open). */
+static void
+view_of(struct ctl *c, const char *url, struct rtpc_health_view *v)
 {
-	if (ns->admin == RTPC_ADMIN_DISABLED)
-		return -1;
-	if (ns->down)
-		return ns->until;
-	return 0;
-}
-
-/* Takes no call at all (a draining node still serves its calls). */
-static int
-is_disabled(const struct rtpc_nstate *ns)
-{
-	enum rtpc_avail a = rtpc_state_avail(ns, 0, rtpc_now());
-
-	return a == RTPC_AVAIL_DISABLED || a == RTPC_AVAIL_DOWN;
+	if (rtpc_health_view(&c->st, url, v) == -1)
+		err(1, NULL);
 }
 
 /* Text from the state or the configuration, with control bytes, the
@@ -125,30 +110,21 @@ esc_text(const char *s)
 	return e;
 }
 
-/* The state file in use, "(none)" when the state is memory only. */
-static const char *
-state_where(const struct ctl *c)
-{
-	return c->st.path != NULL ? c->st.path : NULL;
-}
-
 static int
 cmd_list(struct ctl *c)
 {
 	size_t i;
 	char caps[64];
 	int uw = 3, cw = 4;
-	long long now = rtpc_now();
+	const char *file = rtpc_health_file(&c->st);
+	struct rtpc_health_view v;
 
 	/* columns as wide as their longest value */
 	for (i = 0; i < c->ps.nnodes; i++) {
-		struct rtpc_nstate *ns = rtpc_state_node(&c->st,
-		    c->ps.nodes[i].url);
 		char *u = esc_text(c->ps.nodes[i].url);
 
-		if (ns == NULL)
-			err(1, NULL);
-		caps_str(ns, caps, sizeof(caps));
+		view_of(c, c->ps.nodes[i].url, &v);
+		caps_str(&v, caps, sizeof(caps));
 		if ((int)strlen(u) > uw)
 			uw = (int)strlen(u);
 		if ((int)strlen(caps) > cw)
@@ -163,47 +139,46 @@ cmd_list(struct ctl *c)
 		    "RECHECK", cw, "CAPS", "RTT_US", "LAST_ERROR");
 	for (i = 0; i < c->ps.nnodes; i++) {
 		const struct rtpc_node *n = &c->ps.nodes[i];
-		struct rtpc_nstate *ns = rtpc_state_node(&c->st, n->url);
+		const char *word;
 		char *u, *e;
 
-		if (ns == NULL)
-			err(1, NULL);
-		caps_str(ns, caps, sizeof(caps));
+		view_of(c, n->url, &v);
+		caps_str(&v, caps, sizeof(caps));
+		word = rtpc_health_str(v.state, RTPC_HEALTH_TEXT_STATE);
 		if (json) {
 			printf("%s{\"setid\":%d,\"url\":", i ? "," : "",
 			    n->setid);
 			cli_json_str(n->url);
 			printf(",\"index\":%d,\"disabled\":%d,\"state\":",
-			    n->index, is_disabled(ns));
-			cli_json_str(rtpc_state_word(ns, now));
+			    n->index, v.disabled);
+			cli_json_str(word);
 			printf(",\"weight\":%u,\"recheck\":%lld,\"caps\":",
-			    n->weight, recheck(ns));
+			    n->weight, v.recheck);
 			cli_json_str(caps);
-			printf(",\"rtt_us\":%ld,\"last_error\":", ns->rtt_us);
-			cli_json_str(ns->lasterr);
+			printf(",\"rtt_us\":%ld,\"last_error\":", v.rtt_us);
+			cli_json_str(v.lasterr);
 			printf(",\"state_file\":");
-			if (state_where(c) != NULL)
-				cli_json_str(state_where(c));
+			if (file != NULL)
+				cli_json_str(file);
 			else
 				printf("null");
 			printf("}");
 			continue;
 		}
 		u = esc_text(n->url);
-		e = esc_text(ns->lasterr[0] ? ns->lasterr : "-");
+		e = esc_text(v.lasterr[0] ? v.lasterr : "-");
 		printf("%-5d %-*s %5d %8d %-8s %6u %10lld %-*s %8ld  %s\n",
-		    n->setid, uw, u, n->index, is_disabled(ns),
-		    rtpc_state_word(ns, now), n->weight, recheck(ns), cw, caps,
-		    ns->rtt_us, e);
+		    n->setid, uw, u, n->index, v.disabled, word, n->weight,
+		    v.recheck, cw, caps, v.rtt_us, e);
 		free(u);
 		free(e);
 	}
 	if (json)
 		printf("]\n");
-	else if (state_where(c) != NULL) {
-		char *w = esc_text(state_where(c));
+	else if (file != NULL) {
+		char *w = esc_text(file);
 
-		printf("state file: %s%s\n", w, c->st.shared ?
+		printf("state file: %s%s\n", w, rtpc_health_shared(&c->st) ?
 		    " (shared with its group)" : "");
 		free(w);
 	} else
@@ -224,39 +199,37 @@ known_url(const struct ctl *c, const char *url)
 	return 0;
 }
 
+enum verdict { VERDICT_ENABLE, VERDICT_DISABLE, VERDICT_DRAIN };
+
 /* Write the operator's verdict on url. */
 static int
-set_verdict(struct ctl *c, const char *url, int admin)
+set_verdict(struct ctl *c, const char *url, enum verdict v)
 {
+	static const char *const state[] = { "enabled", "disabled",
+	    "draining" };
 	struct rtpc_err e;
+	int rc;
 
 	if (!known_url(c, url))
 		return RTPC_EXIT_FAIL;
-	if (c->st.path == NULL && c->st.dir == NULL) {
-		warnx("%s needs a state directory (--state-dir)",
-		    admin == RTPC_ADMIN_DRAINING ? "drain" : "enable");
-		return RTPC_EXIT_USAGE;
-	}
-	if (c->st.path == NULL) {
-		/* the state could not be used: the open said why */
-		warnx("%s: not changed: the state in %s cannot be used", url,
-		    c->st.dir);
-		return RTPC_EXIT_FAIL;
-	}
-	/* an operator may wait longer than a run for the lock */
-	c->st.lock_ms = VERDICT_LOCK_MS;
 	rtpc_err_clear(&e);
-	if (rtpc_state_verdict(&c->st, url, admin, &e) == -1) {
+	if (v == VERDICT_ENABLE)
+		rc = rtpc_health_enable(&c->st, url, &e);
+	else if (v == VERDICT_DISABLE)
+		rc = rtpc_health_disable(&c->st, url, &e);
+	else
+		rc = rtpc_health_drain(&c->st, url, &e);
+	if (rc == -1) {
 		warnx("%s", e.msg);
-		return RTPC_EXIT_FAIL;
+		return e.code == RTPC_EXIT_USAGE ? RTPC_EXIT_USAGE :
+		    RTPC_EXIT_FAIL;
 	}
 	if (json) {
 		printf("{\"url\":");
 		cli_json_str(url);
 		printf(",\"disabled\":%d,\"state\":\"%s\",\"recheck\":%d}\n",
-		    admin == RTPC_ADMIN_DISABLED, admin == RTPC_ADMIN_DISABLED ?
-		    "disabled" : admin == RTPC_ADMIN_DRAINING ? "draining" :
-		    "enabled", admin == RTPC_ADMIN_DISABLED ? -1 : 0);
+		    v == VERDICT_DISABLE, state[v], v == VERDICT_DISABLE ?
+		    -1 : 0);
 	}
 	return 0;
 }
@@ -275,27 +248,26 @@ cmd_enable(struct ctl *c, const char *url, const char *how)
 		return RTPC_EXIT_USAGE;
 	}
 	return set_verdict(c, url, strspn(p, "0") == strlen(p) ?
-	    RTPC_ADMIN_DISABLED : RTPC_ADMIN_NONE);
+	    VERDICT_DISABLE : VERDICT_ENABLE);
 }
 
 /* Ask one node for V, the capabilities and a few optional dates. */
 static int
 ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 {
-	struct rtpc_nstate *ns = rtpc_state_node(&c->st, n->url);
+	struct rtpc_health_view v;
 	char r[RTPC_REPLY_MAX], caps[256];
 	struct rtpc_err e;
 	size_t i;
 	long rtt;
 	int ok;
 
-	if (ns == NULL)
-		err(1, NULL);
 	rtpc_err_clear(&e);
 	ok = rtpc_talk_probe(&c->talk, n, &e) == 0;
+	view_of(c, n->url, &v);
 	caps[0] = '\0';
 	if (ok) {
-		caps_str(ns, caps, sizeof(caps));
+		caps_str(&v, caps, sizeof(caps));
 		for (i = 0; i < sizeof(extra_caps) / sizeof(extra_caps[0]); i++) {
 			char cmd[32];
 
@@ -311,7 +283,7 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 		printf("%s{\"url\":", first ? "" : ",");
 		cli_json_str(n->url);
 		printf(",\"ok\":%s,\"rtt_us\":%ld,\"caps\":", ok ? "true" :
-		    "false", ok ? ns->rtt_us : 0L);
+		    "false", ok ? v.rtt_us : 0L);
 		cli_json_str(caps);
 		printf(",\"error\":");
 		cli_json_str(ok ? "" : e.msg);
@@ -320,7 +292,7 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 		char *u = esc_text(n->url), *m = esc_text(e.msg);
 
 		if (ok)
-			printf("%-32s ok %8ld us  %s\n", u, ns->rtt_us, caps);
+			printf("%-32s ok %8ld us  %s\n", u, v.rtt_us, caps);
 		else
 			printf("%-32s FAILED  %s\n", u, m);
 		free(u);
@@ -416,7 +388,7 @@ cmd_ping(struct ctl *c, const char **urls)
 static int
 cmd_raw(struct ctl *c, const char *cmd, int setid)
 {
-	const struct rtpc_node *nodes[NODES_MAX], *n = NULL;
+	const struct rtpc_node *nodes[RTPC_SET_NODES_MAX], *n = NULL;
 	char r[RTPC_REPLY_MAX];
 	struct rtpc_err e;
 	size_t i, nn;
@@ -436,7 +408,8 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 			return RTPC_EXIT_FAIL;
 		}
 	} else {
-		nn = rtpc_pset_select(&c->ps, setid, nodes, NODES_MAX);
+		nn = rtpc_pset_select(&c->ps, setid, nodes,
+		    RTPC_SET_NODES_MAX);
 		if (nn == 0) {
 			warnx("no proxy set %d in the configuration", setid);
 			return RTPC_EXIT_USAGE;
@@ -463,29 +436,18 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 	return 0;
 }
 
-/* The report for one call; set[] (n nodes) is the set in its own order. */
+/* The report for one call: where a new call goes, and the order. */
 static int
-which_one(struct ctl *c, const char *callid, int setid,
-    const struct rtpc_node *const *set, size_t n)
+which_one(const char *callid, int setid, const struct rtpc_order_entry *o,
+    size_t n)
 {
-	const struct rtpc_node *nodes[NODES_MAX];
 	const char *chosen = NULL;
-	long long now = rtpc_now();
 	size_t i;
 
-	memcpy(nodes, set, n * sizeof(nodes[0]));
-	rtpc_select_order(callid, nodes, n);
-	/* where a new call goes (a node due for a re-test counts) */
-	for (i = 0; i < n && chosen == NULL; i++) {
-		struct rtpc_nstate *ns = rtpc_state_node(&c->st, nodes[i]->url);
-		enum rtpc_avail a;
-
-		if (ns == NULL)
-			err(1, NULL);
-		a = rtpc_state_avail(ns, 1, now);
-		if (a == RTPC_AVAIL_YES || a == RTPC_AVAIL_DUE)
-			chosen = nodes[i]->url;
-	}
+	/* a node due for a re-test counts */
+	for (i = 0; i < n && chosen == NULL; i++)
+		if (rtpc_health_usable(o[i].reason))
+			chosen = o[i].node->url;
 	if (json) {
 		printf("{\"call_id\":");
 		cli_json_str(callid);
@@ -499,26 +461,22 @@ which_one(struct ctl *c, const char *callid, int setid,
 		printf("call %s, set %d: %s\n", callid, setid, chosen ? chosen :
 		    "no node available");
 	for (i = 0; i < n; i++) {
-		struct rtpc_nstate *ns = rtpc_state_node(&c->st, nodes[i]->url);
-		double sc = rtpc_select_score(callid, nodes[i]);
-		enum rtpc_avail a = rtpc_state_avail(ns, 1, now);
-		const char *why = a == RTPC_AVAIL_DUE ?
-		    rtpc_avail_str(RTPC_AVAIL_YES) : rtpc_avail_str(a);
+		const struct rtpc_node *nd = o[i].node;
+		const char *why = rtpc_health_str(o[i].reason,
+		    RTPC_HEALTH_TEXT_WHICH);
 
-		if ((a == RTPC_AVAIL_YES || a == RTPC_AVAIL_DUE) &&
-		    nodes[i]->weight == 0)
+		if (rtpc_health_usable(o[i].reason) && nd->weight == 0)
 			why = "standby";
-
 		if (json) {
 			printf("%s{\"url\":", i ? "," : "");
-			cli_json_str(nodes[i]->url);
+			cli_json_str(nd->url);
 			printf(",\"weight\":%u,\"score\":%.6f,\"state\":",
-			    nodes[i]->weight, sc);
+			    nd->weight, o[i].score);
 			cli_json_str(why);
 			printf("}");
 		} else
 			printf("  %zu. %-32s weight %-4u score %12.6f  %s\n",
-			    i + 1, nodes[i]->url, nodes[i]->weight, sc, why);
+			    i + 1, nd->url, nd->weight, o[i].score, why);
 	}
 	if (json)
 		printf("]}\n");
@@ -529,18 +487,19 @@ which_one(struct ctl *c, const char *callid, int setid,
 static int
 cmd_which(struct ctl *c, const char **callids, int setid)
 {
-	const struct rtpc_node *set[NODES_MAX];
+	struct rtpc_order_entry o[RTPC_SET_NODES_MAX];
 	size_t n;
 	int rc = 0;
 
-	n = rtpc_pset_select(&c->ps, setid, set, NODES_MAX);
-	if (n == 0) {
-		warnx("no proxy set %d in the configuration", setid);
-		return RTPC_EXIT_USAGE;
-	}
-	for (; *callids != NULL; callids++)
-		if (which_one(c, *callids, setid, set, n) != 0)
+	for (; *callids != NULL; callids++) {
+		n = rtpc_health_order(&c->st, &c->ps, setid, *callids, 1, o);
+		if (n == 0) {
+			warnx("no proxy set %d in the configuration", setid);
+			return RTPC_EXIT_USAGE;
+		}
+		if (which_one(*callids, setid, o, n) != 0)
 			rc = RTPC_EXIT_NORELAY;
+	}
 	return rc;
 }
 
@@ -676,7 +635,7 @@ main(int argc, char **argv)
 		else if (strcmp(args[0], "enable") == 0)
 			rc = cmd_enable(&c, args[1], args[2]);
 		else if (strcmp(args[0], "drain") == 0)
-			rc = set_verdict(&c, args[1], RTPC_ADMIN_DRAINING);
+			rc = set_verdict(&c, args[1], VERDICT_DRAIN);
 		else if (strcmp(args[0], "ping") == 0)
 			rc = cmd_ping(&c, args + 1);
 		else if (strcmp(args[0], "raw") == 0)

@@ -95,7 +95,9 @@ verdict(const struct rtpc_pset *ps, const char *url, int admin)
 
 	sopen(&op, ps);
 	rtpc_err_clear(&e);
-	if (rtpc_state_verdict(&op, url, admin, &e) == -1)
+	if ((admin == RTPC_ADMIN_NONE ? rtpc_health_enable(&op, url, &e) :
+	    admin == RTPC_ADMIN_DISABLED ? rtpc_health_disable(&op, url, &e) :
+	    rtpc_health_drain(&op, url, &e)) == -1)
 		fprintf(stderr, "verdict: %s\n", e.msg);
 	rtpc_state_free(&op);
 }
