@@ -40,7 +40,6 @@ struct run {
 	struct rtpc_talk talk;
 	struct rtpc_ulreply *ul;
 	char		**replies;	/* borrowed from talk or fake */
-	const char	*sdp_buf;	/* the buffer the SDP view points into */
 };
 
 void
@@ -423,26 +422,6 @@ dry_run(struct rtpc_job *j, struct run *r, struct rtpc_err *err)
 	return 0;
 }
 
-/*
- * Would this U/L reply fail the run?  Then the remaining streams are
- * not sent (the relay would keep sessions for a failed call).
- */
-static int
-reply_fails(void *ctx, size_t k, const char *reply)
-{
-	struct run *r = ctx;
-	const struct rtpc_sdp_stream *st;
-	struct rtpc_ulreply u;
-
-	if (r->sdp.nstreams == 0 || k >= (size_t)r->sdp.nstreams)
-		return 0;	/* not a U/L plan */
-	st = &r->sdp.streams[k];
-	if (rtpc_reply_parse_ul(reply, &u, NULL) == -1)
-		return -1;
-	return u.port == 0 && !(st->port.len == 1 && r->sdp_buf != NULL &&
-	    r->sdp_buf[st->port.off] == '0') ? -1 : 0;
-}
-
 /* Talk to the relay (or take the canned reply); fills r->replies. */
 static int
 talk(struct rtpc_job *j, struct run *r, struct rtpc_err *err)
@@ -487,10 +466,6 @@ talk(struct rtpc_job *j, struct run *r, struct rtpc_err *err)
 	r->talk.tx.trace_ctx = j->trace_ctx;
 	r->talk.warn = j->warn;
 	r->talk.warn_ctx = j->warn_ctx;
-	if (needs_sdp(j->op)) {
-		r->talk.check = reply_fails;
-		r->talk.check_ctx = r;
-	}
 	if (rtpc_talk_run(&r->talk, &r->plan, err) == -1)
 		return -1;
 	r->replies = r->talk.replies;
@@ -513,11 +488,34 @@ default_addr(const struct rtpc_job *j, const struct run *r)
 	return NULL;
 }
 
-/* Parse the U/L replies into final addresses and ports. */
+/* The error for the reply to m= line k+1 (sdp line `line'). */
 static int
-take_replies(struct rtpc_job *j, struct run *r, const char *b,
+ul_failed(const struct rtpc_job *j, int k, int line, enum rtpc_ul_verdict v,
     struct rtpc_err *err)
 {
+	char msg[sizeof(err->msg)];
+
+	if (v == RTPC_UL_PORT_MAX)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		    "%s, m= line %d (sdp line %d): relay returned port "
+		    "65535, which leaves no port for RTCP", j->node, k + 1,
+		    line);
+	if (v == RTPC_UL_NO_PORT)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		    "%s, m= line %d (sdp line %d): relay returned "
+		    "port 0 (%s)", j->node, k + 1, line,
+		    j->op == RTPC_OP_ANSWER ? "it does not know the "
+		    "call?" : "out of ports?");
+	strlcpy(msg, err->msg, sizeof(msg));
+	return rtpc_err_set(err, RTPC_EXIT_FAIL,
+	    "%s, m= line %d (sdp line %d): %s", j->node, k + 1, line, msg);
+}
+
+/* Parse the U/L replies into final addresses and ports. */
+static int
+take_replies(struct rtpc_job *j, struct run *r, struct rtpc_err *err)
+{
+	enum rtpc_ul_verdict v;
 	int k;
 
 	r->ul = calloc((size_t)r->sdp.nstreams, sizeof(*r->ul));
@@ -528,30 +526,12 @@ take_replies(struct rtpc_job *j, struct run *r, const char *b,
 		const struct rtpc_sdp_stream *st = &r->sdp.streams[k];
 		const char *a;
 
-		if (rtpc_reply_parse_ul(r->replies[k], u, err) == -1) {
-			char msg[sizeof(err->msg)];
-
-			strlcpy(msg, err->msg, sizeof(msg));
-			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "%s, m= line %d (sdp line %d): %s", j->node, k + 1,
-			    st->line, msg);
-		}
-		if (u->port == 65535)
-			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "%s, m= line %d (sdp line %d): relay returned port "
-			    "65535, which leaves no port for RTCP", j->node, k + 1,
-			    st->line);
-		if (u->port == 0) {
-			if (st->port.len == 1 && b[st->port.off] == '0') {
-				u->skip = 1;
-				continue;
-			}
-			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "%s, m= line %d (sdp line %d): relay returned "
-			    "port 0 (%s)", j->node, k + 1, st->line,
-			    j->op == RTPC_OP_ANSWER ? "it does not know the "
-			    "call?" : "out of ports?");
-		}
+		v = rtpc_reply_judge_ul(r->replies[k],
+		    r->plan.cmds[k].port0_ok, u, err);
+		if (v == RTPC_UL_HELD)
+			continue;
+		if (v != RTPC_UL_OK)
+			return ul_failed(j, k, st->line, v, err);
 		/* a null address for a stream not on hold means "none" (rtpengine
 		 * answers 0.0.0.0 for a second m= line) */
 		if (u->addr[0] != '\0' && !rtpc_sdp_stream_addr(&r->sdp, k)->null &&
@@ -817,7 +797,6 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 	}
 	if (needs_sdp(j->op) && take_sdp(j, r, b, blen, &fl, err) == -1)
 		return -1;
-	r->sdp_buf = b;
 	if (r->call.is_sip)
 		sdp_in = r->sip.sdp;
 	else if (inner == RTPC_FORM_SDP)
@@ -851,7 +830,7 @@ run_steps(struct rtpc_job *j, struct run *r, const char *in, size_t len,
 			sdp_in = r->sip.sdp;
 		return emit(j, b, blen, sdp_in, err);
 	}
-	if (take_replies(j, r, b, err) == -1)
+	if (take_replies(j, r, err) == -1)
 		return -1;
 	{
 		struct rtpc_rw rw;

@@ -338,6 +338,7 @@ plan_stream(enum rtpc_op op, const struct rtpc_flags *fl,
 	memset(&c, 0, sizeof(c));
 	c.letter = (op == RTPC_OP_OFFER && !fl->l) ? 'U' : 'L';
 	c.stream = k;
+	c.port0_ok = st->port.len == 1 && b[st->port.off] == '0';
 	strlcpy(c.mods, fl->mods, sizeof(c.mods));
 	/* x: the bridging direction of the whole call, from the family of
 	 * its first stream, as the module decides it */

@@ -55,6 +55,8 @@ struct rtpc_cmd {
 	char	*notify;	/* " SOCKET TAG" when the node can, or NULL */
 	int	 stream;	/* index of the m= line, -1 for D */
 	int	 af;		/* family of the address sent (4 or 6) */
+	int	 port0_ok;	/* U/L for a stream of port 0: a reply of
+				   port 0 is no failure */
 };
 
 struct rtpc_plan {

@@ -270,6 +270,17 @@ plan_needs_caps(const struct rtpc_plan *pl)
 	return 0;
 }
 
+/* Does the reply to c stop the call's remaining commands? */
+static int
+stops(const struct rtpc_cmd *c, const char *r)
+{
+	struct rtpc_ulreply u;
+
+	if (c->letter != 'U' && c->letter != 'L')
+		return 0;
+	return rtpc_ul_stops(rtpc_reply_judge_ul(r, c->port0_ok, &u, NULL));
+}
+
 /* Send every command of the plan to node n; 1: the call is not on
  * this draining node (nothing was changed there). */
 static int
@@ -322,8 +333,7 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
 			    "out of memory");
 		}
-		/* like the module, stop at the first stream that fails */
-		if (t->check != NULL && t->check(t->check_ctx, i, r) == -1)
+		if (stops(c, r))
 			break;
 	}
 	rtpc_buf_free(&cmd);

@@ -33,9 +33,6 @@ struct rtpc_talk {
 	struct rtpc_tx		 tx;
 	rtpc_warn_fn		 warn;
 	void			*warn_ctx;
-	/* a reply that fails the run stops the remaining commands */
-	int			(*check)(void *, size_t, const char *);
-	void			*check_ctx;
 	/* results */
 	const struct rtpc_node	*used;		/* the node that answered */
 	char			**replies;	/* one per command */
