@@ -126,6 +126,13 @@ rtpc_plan_free(struct rtpc_plan *pl)
 	memset(pl, 0, sizeof(*pl));
 }
 
+/* Offer and answer work on SDP; every other command needs only the call. */
+int
+rtpc_op_has_sdp(enum rtpc_op op)
+{
+	return op == RTPC_OP_OFFER || op == RTPC_OP_ANSWER;
+}
+
 /*
  * Refuse values that would break the whitespace-separated protocol; a
  * tag may not hold ';' either, which separates it from its media number

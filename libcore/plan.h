@@ -69,6 +69,7 @@ struct rtpc_plan {
 	int		 from_first;	/* the From-tag went first */
 };
 
+int	 rtpc_op_has_sdp(enum rtpc_op);
 int	 rtpc_flags_parse(const char *, enum rtpc_op, struct rtpc_flags *,
 	    struct rtpc_err *);
 int	 rtpc_plan_build(enum rtpc_op, const struct rtpc_flags *,

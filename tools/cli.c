@@ -550,19 +550,19 @@ kamailio_env(struct rtpc_job *j, char **ftag, char **ttag)
 	const char *v;
 	struct rtpc_span s;
 
-	j->env_callid = getenv("SIP_HF_CALLID");
+	j->req.env_callid = getenv("SIP_HF_CALLID");
 	if ((v = getenv("SIP_HF_FROM")) != NULL) {
 		s = rtpc_sip_value_tag(v, strlen(v));
 		if (s.len > 0 && (*ftag = rtpc_strndup(v + s.off, s.len)))
-			j->env_ftag = *ftag;
+			j->req.env_ftag = *ftag;
 	}
 	if ((v = getenv("SIP_HF_TO")) != NULL) {
 		s = rtpc_sip_value_tag(v, strlen(v));
 		if (s.len > 0 && (*ttag = rtpc_strndup(v + s.off, s.len)))
-			j->env_ttag = *ttag;
+			j->req.env_ttag = *ttag;
 	}
-	if (j->source_ip == NULL && (v = getenv("SIP_SRCIP")) != NULL)
-		j->source_ip = v;
+	if (j->req.source_ip == NULL && (v = getenv("SIP_SRCIP")) != NULL)
+		j->req.source_ip = v;
 }
 
 /* Parse the command line; returns the leftover arguments' context. */
@@ -728,24 +728,24 @@ cli_start(struct cli_run *cr, int argc, char **argv, const char *prog,
 	if (parse_form(cli.input, 0, &inf) == -1 ||
 	    parse_form(cli.output, 1, &outf) == -1)
 		return RTPC_EXIT_USAGE;
-	if ((rc = arm_deadline(cli.deadline, &cr->job.deadline_ms)) != 0)
+	if ((rc = arm_deadline(cli.deadline, &cr->job.req.deadline_ms)) != 0)
 		return rc;
 	if ((rc = cli_settings(&cli, &cli.set_)) != 0)
 		return rc;
-	cr->job.callid = cli.callid;
-	cr->job.ftag = cli.ftag;
-	cr->job.ttag = cli.ttag;
-	cr->job.source_ip = cli.source_ip;
-	cr->job.local_ip = cli.local_ip;
-	cr->job.kind = (enum rtpc_kind)cli.kind;
-	cr->job.in_form = inf;
-	cr->job.out_form = outf;
-	cr->job.dry_run = cli.dry_run;
-	cr->job.fake_reply = cli.fake_reply;
-	cr->job.explain = cli.explain;
-	cr->job.warn = cli_warn;
+	cr->job.req.callid = cli.callid;
+	cr->job.req.ftag = cli.ftag;
+	cr->job.req.ttag = cli.ttag;
+	cr->job.req.source_ip = cli.source_ip;
+	cr->job.req.local_ip = cli.local_ip;
+	cr->job.req.kind = (enum rtpc_kind)cli.kind;
+	cr->job.req.in_form = inf;
+	cr->job.req.out_form = outf;
+	cr->job.req.dry_run = cli.dry_run;
+	cr->job.req.fake_reply = cli.fake_reply;
+	cr->job.req.explain = cli.explain;
+	cr->job.req.warn = cli_warn;
 	if (cli.trace)
-		cr->job.trace = cli_trace;
+		cr->job.req.trace = cli_trace;
 	if (cli.kamailio_env)
 		kamailio_env(&cr->job, &cr->ftag, &cr->ttag);
 	return 0;
@@ -796,7 +796,7 @@ cli_exec(struct cli_run *cr, int input_optional)
 	int rc;
 
 	if (cli.b64 != NULL) {
-		cr->job.in_form = RTPC_FORM_BASE64;
+		cr->job.req.in_form = RTPC_FORM_BASE64;
 		if (rtpc_buf_add(&cr->in, cli.b64, strlen(cli.b64)) == -1) {
 			warnx("--b64: %s", rtpc_buf_why(&cr->in));
 			return RTPC_EXIT_FAIL;
@@ -832,7 +832,7 @@ cli_output(struct cli_run *cr, int rc)
 {
 	disarm_deadline();
 	if (rc == 0)
-		return write_out(cr->job.out.data, cr->job.out.len) == -1 ?
+		return write_out(cr->job.res.out.data, cr->job.res.out.len) == -1 ?
 		    RTPC_EXIT_FAIL : 0;
 	/* all or nothing: a part of the input is never written */
 	if (cli.passthrough && cr->in_whole)
@@ -868,11 +868,11 @@ cli_callpath(int argc, char **argv, enum rtpc_op op, const char *prog)
 
 	if ((rc = cli_start(&cr, argc, argv, prog, op, NULL, usage)) != 0)
 		return cli_end(&cr, rc);
-	cr.job.flags = poptGetArg(cr.pc);
+	cr.job.req.flags = poptGetArg(cr.pc);
 	if (op != RTPC_OP_DESTROY)
-		cr.job.ip = poptGetArg(cr.pc);
+		cr.job.req.ip = poptGetArg(cr.pc);
 	if ((rc = cli_no_more_args(&cr)) != 0 ||
-	    (rc = cli_flags_not_ip(cr.job.flags, cr.job.ip,
+	    (rc = cli_flags_not_ip(cr.job.req.flags, cr.job.req.ip,
 	    op != RTPC_OP_DESTROY)) != 0)
 		return cli_end(&cr, rc);
 	rc = cli_exec(&cr, op == RTPC_OP_DESTROY);

@@ -526,9 +526,9 @@ cmd_record(struct cli_run *cr)
 {
 	int rc;
 
-	cr->job.op = RTPC_OP_RECORD;
+	cr->job.req.op = RTPC_OP_RECORD;
 	rc = cli_exec(cr, 1);
-	if (rc == 0 && cr->job.dry_run)
+	if (rc == 0 && cr->job.req.dry_run)
 		return cli_output(cr, rc);
 	return rc;
 }

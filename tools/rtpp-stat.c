@@ -171,19 +171,19 @@ main(int argc, char **argv)
 	}
 	free(counters);
 	counters = clean;
-	cr.job.extra.counters = counters;
-	cr.job.extra.verbose = verbose;
+	cr.job.req.extra.counters = counters;
+	cr.job.req.extra.verbose = verbose;
 	if (global) {
-		cr.job.op = RTPC_OP_INFO;
-		cr.job.callid = cr.job.callid ? cr.job.callid : "-";
+		cr.job.req.op = RTPC_OP_INFO;
+		cr.job.req.callid = cr.job.req.callid ? cr.job.req.callid : "-";
 	}
 	rc = cli_exec(&cr, global ? 2 : 1);
-	if (rc == 0 && cr.job.dry_run)
+	if (rc == 0 && cr.job.req.dry_run)
 		rc = cli_output(&cr, rc);
 	else if (rc == 0 && json)
-		print_json(cr.job.reply, cr.job.from_first);
+		print_json(cr.job.res.reply, cr.job.res.from_first);
 	else if (rc == 0) {
-		cli_put_text(stdout, cr.job.reply, strlen(cr.job.reply),
+		cli_put_text(stdout, cr.job.res.reply, strlen(cr.job.res.reply),
 		    global ? CLI_TEXT_LINES : 0);
 		putchar('\n');
 	}
