@@ -17,6 +17,7 @@
 #include "job.h"
 #include "message.h"
 #include "plan.h"
+#include "rtpp.h"
 #include "sdp.h"
 #include "sip.h"
 
@@ -26,6 +27,19 @@ rtpc_msg_is_ip(const char *s)
 	unsigned char b[16];
 
 	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+}
+
+/*
+ * The tag of a From or To header value given alone (Kamailio's exec
+ * module passes them in SIP_HF_FROM and SIP_HF_TO), copied; NULL when
+ * there is none or no memory.
+ */
+char *
+rtpc_tag_dup(const char *v)
+{
+	struct rtpc_span s = rtpc_sip_value_tag(v, strlen(v));
+
+	return s.len > 0 ? rtpc_strndup(v + s.off, s.len) : NULL;
 }
 
 /* Copy a span out of the message (NULL for an empty span). */

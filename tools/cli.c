@@ -19,12 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "text.h"
-#include "buf.h"
-#include "config.h"
-#include "job.h"
-#include "sip.h"
+#include "rtpp.h"
 #include "cli.h"
 
 #ifndef RTPP_SYSCONFDIR
@@ -548,19 +543,14 @@ static void
 kamailio_env(struct rtpc_job *j, char **ftag, char **ttag)
 {
 	const char *v;
-	struct rtpc_span s;
 
 	j->req.env_callid = getenv("SIP_HF_CALLID");
-	if ((v = getenv("SIP_HF_FROM")) != NULL) {
-		s = rtpc_sip_value_tag(v, strlen(v));
-		if (s.len > 0 && (*ftag = rtpc_strndup(v + s.off, s.len)))
-			j->req.env_ftag = *ftag;
-	}
-	if ((v = getenv("SIP_HF_TO")) != NULL) {
-		s = rtpc_sip_value_tag(v, strlen(v));
-		if (s.len > 0 && (*ttag = rtpc_strndup(v + s.off, s.len)))
-			j->req.env_ttag = *ttag;
-	}
+	if ((v = getenv("SIP_HF_FROM")) != NULL &&
+	    (*ftag = rtpc_tag_dup(v)) != NULL)
+		j->req.env_ftag = *ftag;
+	if ((v = getenv("SIP_HF_TO")) != NULL &&
+	    (*ttag = rtpc_tag_dup(v)) != NULL)
+		j->req.env_ttag = *ttag;
 	if (j->req.source_ip == NULL && (v = getenv("SIP_SRCIP")) != NULL)
 		j->req.source_ip = v;
 }

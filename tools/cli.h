@@ -10,10 +10,7 @@
 #include <popt.h>
 #include <stdio.h>
 
-#include "errors.h"
-#include "config.h"
-#include "job.h"
-#include "plan.h"
+#include "rtpp.h"
 
 /* The largest input --passthrough echoes whole when it is too large to
  * handle (over RTPC_INPUT_MAX); above it nothing is written. */

@@ -29,8 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "text.h"
+#include "rtpp.h"
 #include "cli.h"
 #include "ctl.h"
 

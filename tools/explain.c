@@ -10,9 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "text.h"
-#include "job.h"
+#include "rtpp.h"
 #include "cli.h"
 
 #define DIFF_LINES_MAX	2000

@@ -12,13 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "errors.h"
-#include "text.h"
-#include "buf.h"
-#include "config.h"
-#include "health.h"
-#include "talk.h"
-#include "transport.h"
+#include "rtpp.h"
 #include "cli.h"
 #include "ctl.h"
 

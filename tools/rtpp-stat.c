@@ -11,9 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors.h"
-#include "plan.h"
-#include "talk.h"
+#include "rtpp.h"
 #include "cli.h"
 
 static int json, global, verbose;
