@@ -27,7 +27,7 @@
 
 #include "errors.h"
 #include "config.h"
-#include "health.h"
+#include "healthfile.h"
 
 #define N	3000
 

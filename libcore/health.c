@@ -35,7 +35,7 @@
 #include "text.h"
 #include "buf.h"
 #include "config.h"
-#include "health.h"
+#include "healthfile.h"
 
 #ifndef RTPC_STATE_DIR
 #define RTPC_STATE_DIR	"/run/rtpp"

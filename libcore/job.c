@@ -15,7 +15,7 @@
 #include "buf.h"
 #include "config.h"
 #include "encode.h"
-#include "health.h"
+#include "healthfile.h"
 #include "job.h"
 #include "manage.h"
 #include "message.h"
@@ -63,7 +63,7 @@ rtpc_job_free(struct rtpc_job *j)
 		free(res->ex.cmds[i].reply);
 	}
 	free(res->ex.cmds);
-	for (i = 0; i < RTPC_TALK_NOTES; i++)
+	for (i = 0; i < RTPC_EXPLAIN_NODES; i++)
 		free(res->ex.nodes[i].url);
 	rtpc_buf_free(&res->ex.before);
 	rtpc_buf_free(&res->ex.after);
@@ -452,7 +452,7 @@ keep_explain(struct run *r)
 	const struct rtpc_talk *t = &r->talk;
 	size_t i;
 
-	for (i = 0; i < t->nnotes && i < RTPC_TALK_NOTES; i++) {
+	for (i = 0; i < t->nnotes && i < RTPC_EXPLAIN_NODES; i++) {
 		free(ex->nodes[i].url);
 		ex->nodes[i].url = strdup(t->notes[i].node->url);
 		ex->nodes[i].weight = t->notes[i].node->weight;

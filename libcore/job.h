@@ -8,12 +8,27 @@
 #ifndef RTPC_JOB_H
 #define RTPC_JOB_H
 
+#include <stddef.h>
+
 #include "errors.h"
 #include "buf.h"
 #include "config.h"
-#include "plan.h"
-#include "talk.h"
-#include "transport.h"
+
+enum rtpc_op { RTPC_OP_OFFER, RTPC_OP_ANSWER, RTPC_OP_DESTROY,
+	RTPC_OP_PLAY, RTPC_OP_STOP, RTPC_OP_RECORD, RTPC_OP_QUERY, RTPC_OP_INFO,
+	RTPC_OP_MANAGE, RTPC_OP_NONE };
+
+/* What the commands without SDP (P, S, R, Q) need besides the call. */
+struct rtpc_extra {
+	int		 uas;		/* P/S toward the callee side */
+	const char	*prompt;	/* P */
+	long		 count;		/* P: times to play, -1 = loop */
+	const char	*counters;	/* Q: named counters, space separated */
+	int		 verbose;	/* Q: Qv, name=value */
+};
+
+/* Nodes --explain tells about. */
+#define RTPC_EXPLAIN_NODES	16
 
 enum rtpc_form { RTPC_FORM_AUTO, RTPC_FORM_SDP, RTPC_FORM_SIP,
 	RTPC_FORM_BASE64,
@@ -30,7 +45,7 @@ struct rtpc_explain {
 		unsigned	weight;
 		double		score;
 		char		what[200];
-	}		 nodes[RTPC_TALK_NOTES];
+	}		 nodes[RTPC_EXPLAIN_NODES];
 	size_t		 nnodes;
 	struct {
 		char	*sent;

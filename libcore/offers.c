@@ -34,7 +34,7 @@
 
 #include "errors.h"
 #include "offers.h"
-#include "health.h"
+#include "healthfile.h"
 
 #define HDR_SIZE	4096
 #define WAYS		16

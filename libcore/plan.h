@@ -10,20 +10,8 @@
 #include "errors.h"
 #include "buf.h"
 #include "config.h"
+#include "job.h"
 #include "sdp.h"
-
-enum rtpc_op { RTPC_OP_OFFER, RTPC_OP_ANSWER, RTPC_OP_DESTROY,
-	RTPC_OP_PLAY, RTPC_OP_STOP, RTPC_OP_RECORD, RTPC_OP_QUERY, RTPC_OP_INFO,
-	RTPC_OP_MANAGE, RTPC_OP_NONE };
-
-/* What the commands without SDP (P, S, R, Q) need besides the call. */
-struct rtpc_extra {
-	int		 uas;		/* P/S toward the callee side */
-	const char	*prompt;	/* P */
-	long		 count;		/* P: times to play, -1 = loop */
-	const char	*counters;	/* Q: named counters, space separated */
-	int		 verbose;	/* Q: Qv, name=value */
-};
 
 struct rtpc_flags {
 	char	mods[64];	/* A I E S in the order of the flags */

@@ -14,7 +14,7 @@
 #include "config.h"
 #include "plan.h"
 #include "reply.h"
-#include "health.h"
+#include "healthfile.h"
 #include "talk.h"
 #include "transport.h"
 
@@ -66,7 +66,7 @@ note(struct rtpc_talk *t, const struct rtpc_order_entry *e, const char *what)
 		if (t->notes[i].node == n)
 			break;
 	if (i == t->nnotes) {
-		if (t->nnotes == RTPC_TALK_NOTES)
+		if (t->nnotes == RTPC_EXPLAIN_NODES)
 			return;
 		t->notes[t->nnotes].node = n;
 		t->notes[t->nnotes].score = e->score;

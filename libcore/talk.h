@@ -11,13 +11,10 @@
 
 #include "errors.h"
 #include "config.h"
+#include "job.h"
 #include "plan.h"
 #include "health.h"
 #include "transport.h"
-
-typedef void (*rtpc_warn_fn)(void *, const char *);
-
-#define RTPC_TALK_NOTES	16
 
 /* What happened to one node of the call's order (for --explain). */
 struct rtpc_talk_note {
@@ -37,7 +34,7 @@ struct rtpc_talk {
 	const struct rtpc_node	*used;		/* the node that answered */
 	char			**replies;	/* one per command */
 	char			**sent;		/* the commands as sent */
-	struct rtpc_talk_note	 notes[RTPC_TALK_NOTES];
+	struct rtpc_talk_note	 notes[RTPC_EXPLAIN_NODES];
 	size_t			 nnotes;
 	long			*rtts;		/* µs, one per command */
 	int			 probes;	/* probe datagrams answered */

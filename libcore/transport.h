@@ -14,12 +14,6 @@
 #include "errors.h"
 #include "config.h"
 
-#define RTPC_REPLY_MAX	4096
-
-/* Called for every datagram sent ('>') or received ('<'). */
-typedef void (*rtpc_trace_fn)(void *, int, const char *, const char *,
-    size_t);
-
 struct rtpc_tx {
 	long		 tout_ms;
 	int		 retr;

@@ -17,10 +17,14 @@ top=$BATS_TEST_DIRNAME/..
 	[[ -z $bad ]] || { echo "private libcore headers: $bad"; false; }
 }
 
-@test "rtpp.h leaves the message, SDP and rewriting units out" {
-	local h
-	for h in sip.h sdp.h message.h manage.h reply.h rewrite.h encode.h \
-	    select.h offers.h base64.h bencode.h ng.h; do
-		! grep -q "^#include \"$h\"" "$top/libcore/rtpp.h"
+@test "rtpp.h and the public headers it includes include no private one" {
+	local public="rtpp.h errors.h text.h buf.h config.h job.h health.h relays.h"
+	local f h bad=
+	for f in $public; do
+		for h in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' \
+		    "$top/libcore/$f"); do
+			[[ " $public " == *" $h "* ]] || bad+="$f: $h "
+		done
 	done
+	[[ -z $bad ]] || { echo "private headers made public: $bad"; false; }
 }

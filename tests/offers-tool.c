@@ -18,7 +18,7 @@
 
 #include "errors.h"
 #include "offers.h"
-#include "health.h"
+#include "healthfile.h"
 
 #define CSEQ	"1"
 

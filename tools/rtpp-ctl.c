@@ -21,12 +21,11 @@ static int json, max_n, for_s, max_hooks = CTL_MAX_HOOKS;
 static char *node_url, *exec_cmd, *wait_arg;
 static long wait_ms;
 
-/* Everything a subcommand needs: sets, state and a talker. */
+/* Everything a subcommand needs: the nodes, their sets and health. */
 struct ctl {
-	struct rtpc_pset	 ps;
-	struct rtpc_state	 st;
-	struct rtpc_talk	 talk;
-	int			 state_ok;
+	struct rtpc_relays	*r;
+	const struct rtpc_pset	*ps;
+	struct rtpc_state	*st;
 };
 
 /* Capability dates ping asks about, with what they mean. */
@@ -46,27 +45,21 @@ ctl_open(struct ctl *c, struct rtpc_settings *set)
 
 	memset(c, 0, sizeof(*c));
 	rtpc_err_clear(&e);
-	if (rtpc_pset_build(&c->ps, set, &e) == -1) {
+	if ((c->r = rtpc_relays_open(set, cli_warn, NULL, &e)) == NULL) {
 		warnx("%s", e.msg);
-		return RTPC_EXIT_USAGE;
+		return e.code;
 	}
-	if (rtpc_state_open(&c->st, set->state_dir, &c->ps, &e) == -1)
-		warnx("health state: %s", e.msg);
-	else
-		c->state_ok = 1;
-	rtpc_talk_init(&c->talk, set, &c->ps, &c->st);
-	c->talk.warn = cli_warn;
 	if (cli.trace)
-		c->talk.tx.trace = cli_trace;
+		rtpc_relays_trace(c->r, cli_trace, NULL);
+	c->ps = rtpc_relays_sets(c->r);
+	c->st = rtpc_relays_health(c->r);
 	return 0;
 }
 
 static void
 ctl_close(struct ctl *c)
 {
-	rtpc_talk_free(&c->talk);
-	rtpc_state_free(&c->st);
-	rtpc_pset_free(&c->ps);
+	rtpc_relays_close(c->r);
 }
 
 /* "rep,ptl", "none" or "unknown". */
@@ -86,7 +79,7 @@ caps_str(const struct rtpc_health_view *v, char *buf, size_t sz)
 static void
 view_of(struct ctl *c, const char *url, struct rtpc_health_view *v)
 {
-	if (rtpc_health_view(&c->st, url, v) == -1)
+	if (rtpc_health_view(c->st, url, v) == -1)
 		err(1, NULL);
 }
 
@@ -110,14 +103,14 @@ cmd_list(struct ctl *c)
 	size_t i;
 	char caps[64];
 	int uw = 3, cw = 4;
-	const char *file = rtpc_health_file(&c->st);
+	const char *file = rtpc_health_file(c->st);
 	struct rtpc_health_view v;
 
 	/* columns as wide as their longest value */
-	for (i = 0; i < c->ps.nnodes; i++) {
-		char *u = esc_text(c->ps.nodes[i].url);
+	for (i = 0; i < c->ps->nnodes; i++) {
+		char *u = esc_text(c->ps->nodes[i].url);
 
-		view_of(c, c->ps.nodes[i].url, &v);
+		view_of(c, c->ps->nodes[i].url, &v);
 		caps_str(&v, caps, sizeof(caps));
 		if ((int)strlen(u) > uw)
 			uw = (int)strlen(u);
@@ -131,8 +124,8 @@ cmd_list(struct ctl *c)
 		printf("%-5s %-*s %5s %8s %-8s %6s %10s %-*s %8s  %s\n",
 		    "SETID", uw, "URL", "INDEX", "DISABLED", "STATE", "WEIGHT",
 		    "RECHECK", cw, "CAPS", "RTT_US", "LAST_ERROR");
-	for (i = 0; i < c->ps.nnodes; i++) {
-		const struct rtpc_node *n = &c->ps.nodes[i];
+	for (i = 0; i < c->ps->nnodes; i++) {
+		const struct rtpc_node *n = &c->ps->nodes[i];
 		const char *word;
 		char *u, *e;
 
@@ -172,7 +165,7 @@ cmd_list(struct ctl *c)
 	else if (file != NULL) {
 		char *w = esc_text(file);
 
-		printf("state file: %s%s\n", w, rtpc_health_shared(&c->st) ?
+		printf("state file: %s%s\n", w, rtpc_health_shared(c->st) ?
 		    " (shared with its group)" : "");
 		free(w);
 	} else
@@ -186,8 +179,8 @@ known_url(const struct ctl *c, const char *url)
 {
 	size_t i;
 
-	for (i = 0; i < c->ps.nnodes; i++)
-		if (strcmp(c->ps.nodes[i].url, url) == 0)
+	for (i = 0; i < c->ps->nnodes; i++)
+		if (strcmp(c->ps->nodes[i].url, url) == 0)
 			return 1;
 	warnx("%s: no such node in the configuration", url);
 	return 0;
@@ -208,11 +201,11 @@ set_verdict(struct ctl *c, const char *url, enum verdict v)
 		return RTPC_EXIT_FAIL;
 	rtpc_err_clear(&e);
 	if (v == VERDICT_ENABLE)
-		rc = rtpc_health_enable(&c->st, url, &e);
+		rc = rtpc_health_enable(c->st, url, &e);
 	else if (v == VERDICT_DISABLE)
-		rc = rtpc_health_disable(&c->st, url, &e);
+		rc = rtpc_health_disable(c->st, url, &e);
 	else
-		rc = rtpc_health_drain(&c->st, url, &e);
+		rc = rtpc_health_drain(c->st, url, &e);
 	if (rc == -1) {
 		warnx("%s", e.msg);
 		return e.code == RTPC_EXIT_USAGE ? RTPC_EXIT_USAGE :
@@ -257,7 +250,7 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 	int ok;
 
 	rtpc_err_clear(&e);
-	ok = rtpc_talk_probe(&c->talk, n, &e) == 0;
+	ok = rtpc_relays_probe(c->r, n, &e) == 0;
 	view_of(c, n->url, &v);
 	caps[0] = '\0';
 	if (ok) {
@@ -266,7 +259,7 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 			char cmd[32];
 
 			snprintf(cmd, sizeof(cmd), "VF %s", extra_caps[i].date);
-			if (rtpc_tx_send(&c->talk.tx, n, cmd, r, sizeof(r), &rtt,
+			if (rtpc_relays_send(c->r, n, cmd, r, sizeof(r), &rtt,
 			    &e) == 0 && strcmp(r, "1") == 0) {
 				strlcat(caps, ",", sizeof(caps));
 				strlcat(caps, extra_caps[i].name, sizeof(caps));
@@ -299,7 +292,7 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 static int
 ping_wanted(const struct ctl *c, const char **urls, size_t i)
 {
-	const struct rtpc_node *n = &c->ps.nodes[i];
+	const struct rtpc_node *n = &c->ps->nodes[i];
 	int want = urls[0] == NULL;
 	size_t k;
 
@@ -307,7 +300,7 @@ ping_wanted(const struct ctl *c, const char **urls, size_t i)
 		want |= strcmp(n->url, urls[k]) == 0;
 	/* a node listed in several sets is pinged once */
 	for (k = 0; k < i; k++)
-		if (strcmp(c->ps.nodes[k].url, n->url) == 0)
+		if (strcmp(c->ps->nodes[k].url, n->url) == 0)
 			want = 0;
 	return want;
 }
@@ -325,14 +318,14 @@ ping_wait(struct ctl *c, const char **urls, long ms)
 	size_t i;
 
 	for (;;) {
-		for (i = 0; i < c->ps.nnodes; i++) {
+		for (i = 0; i < c->ps->nnodes; i++) {
 			if (!ping_wanted(c, urls, i) || rtpc_mono_ms() >= end)
 				continue;
 			/* a silent node costs no more than the time left */
-			rtpc_tx_set_deadline(&c->talk.tx, (long)(end -
+			rtpc_relays_deadline(c->r, (long)(end -
 			    rtpc_mono_ms()));
 			rtpc_err_clear(&e);
-			if (rtpc_talk_probe(&c->talk, &c->ps.nodes[i], &e) == 0)
+			if (rtpc_relays_probe(c->r, &c->ps->nodes[i], &e) == 0)
 				goto out;
 		}
 		if ((left = end - rtpc_mono_ms()) <= 0)
@@ -342,7 +335,7 @@ ping_wait(struct ctl *c, const char **urls, long ms)
 		nanosleep(&nap, NULL);
 	}
 out:
-	rtpc_tx_set_deadline(&c->talk.tx, 0);
+	rtpc_relays_deadline(c->r, 0);
 }
 
 static int
@@ -353,10 +346,10 @@ cmd_ping(struct ctl *c, const char **urls)
 	int bad = 0, first = 1;
 
 	for (k = 0; urls[k] != NULL; k++) {
-		for (i = 0; i < c->ps.nnodes; i++)
-			if (strcmp(c->ps.nodes[i].url, urls[k]) == 0)
+		for (i = 0; i < c->ps->nnodes; i++)
+			if (strcmp(c->ps->nodes[i].url, urls[k]) == 0)
 				break;
-		if (i == c->ps.nnodes) {
+		if (i == c->ps->nnodes) {
 			warnx("%s: no such node in the configuration", urls[k]);
 			return RTPC_EXIT_FAIL;
 		}
@@ -365,16 +358,16 @@ cmd_ping(struct ctl *c, const char **urls)
 		ping_wait(c, urls, wait_ms);
 	if (json)
 		printf("[");
-	for (i = 0; i < c->ps.nnodes; i++) {
+	for (i = 0; i < c->ps->nnodes; i++) {
 		if (!ping_wanted(c, urls, i))
 			continue;
-		bad += !ping_node(c, &c->ps.nodes[i], first);
+		bad += !ping_node(c, &c->ps->nodes[i], first);
 		first = 0;
 	}
 	if (json)
 		printf("]\n");
 	rtpc_err_clear(&e);
-	if (rtpc_state_commit(&c->st, &e) == -1)
+	if (rtpc_relays_save(c->r, &e) == -1)
 		warnx("health state not saved: %s", e.msg);
 	return bad ? RTPC_EXIT_NORELAY : 0;
 }
@@ -394,15 +387,15 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 		return RTPC_EXIT_USAGE;
 	}
 	if (node_url != NULL) {
-		for (i = 0; i < c->ps.nnodes && n == NULL; i++)
-			if (strcmp(c->ps.nodes[i].url, node_url) == 0)
-				n = &c->ps.nodes[i];
+		for (i = 0; i < c->ps->nnodes && n == NULL; i++)
+			if (strcmp(c->ps->nodes[i].url, node_url) == 0)
+				n = &c->ps->nodes[i];
 		if (n == NULL) {
 			warnx("%s: no such node in the configuration", node_url);
 			return RTPC_EXIT_FAIL;
 		}
 	} else {
-		nn = rtpc_pset_select(&c->ps, setid, nodes,
+		nn = rtpc_pset_select(c->ps, setid, nodes,
 		    RTPC_SET_NODES_MAX);
 		if (nn == 0) {
 			warnx("no proxy set %d in the configuration", setid);
@@ -411,7 +404,7 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 		n = nodes[0];
 	}
 	rtpc_err_clear(&e);
-	if (rtpc_tx_send(&c->talk.tx, n, cmd, r, sizeof(r), &rtt, &e) == -1) {
+	if (rtpc_relays_send(c->r, n, cmd, r, sizeof(r), &rtt, &e) == -1) {
 		warnx("%s", e.msg);
 		return e.code;
 	}
@@ -486,7 +479,7 @@ cmd_which(struct ctl *c, const char **callids, int setid)
 	int rc = 0;
 
 	for (; *callids != NULL; callids++) {
-		n = rtpc_health_order(&c->st, &c->ps, setid, *callids, 1, o);
+		n = rtpc_health_order(c->st, c->ps, setid, *callids, 1, o);
 		if (n == 0) {
 			warnx("no proxy set %d in the configuration", setid);
 			return RTPC_EXIT_USAGE;

@@ -19,7 +19,7 @@
 
 #include "errors.h"
 #include "config.h"
-#include "health.h"
+#include "healthfile.h"
 #include "tap.h"
 
 static char dir[256];

@@ -18,7 +18,7 @@
 
 #include "errors.h"
 #include "offers.h"
-#include "health.h"
+#include "healthfile.h"
 #include "tap.h"
 
 #define CSEQ	"1"
