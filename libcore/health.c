@@ -45,7 +45,6 @@
 #define STATE_MAGIC	"rtpp-health 1"
 #define STATE_NAME	"health"
 #define LOCK_NAME	"health.lock"
-#define RTT_FRESH	10	/* seconds a round-trip time stays fresh */
 
 long long
 rtpc_now(void)
@@ -235,7 +234,7 @@ rtpc_state_node(struct rtpc_state *st, const char *url)
 /*
  * Forget what this run learnt when the file already says it: another
  * run learnt the same capabilities, refreshed the round-trip time less
- * than RTT_FRESH seconds ago, or saw the same failure.  A herd of runs
+ * than RTPC_RTT_FRESH seconds ago, or saw the same failure.  A herd of runs
  * meeting a node first then writes once, not once each.
  */
 static void
@@ -246,7 +245,7 @@ drop_known(struct rtpc_nstate *n, const struct rtpc_nstate *f)
 	    f->ntf_known == n->ntf_known && f->ntf == n->ntf &&
 	    f->qry_known == n->qry_known && f->qry == n->qry)
 		n->dirty &= ~RTPC_NS_CAPS;
-	if ((n->dirty & RTPC_NS_RTT) && n->rtt_at - f->rtt_at < RTT_FRESH)
+	if ((n->dirty & RTPC_NS_RTT) && n->rtt_at - f->rtt_at < RTPC_RTT_FRESH)
 		n->dirty &= ~RTPC_NS_RTT;
 	if ((n->dirty & RTPC_NS_HEALTH) && !(n->dirty & RTPC_NS_ADMIN) &&
 	    f->down == n->down && f->testing_pid == n->testing_pid &&

@@ -34,6 +34,7 @@
 #define RTPC_STATE_LOCK_MS	30	/* longest wait for the lock */
 #define RTPC_VERDICT_LOCK_MS	1000	/* an operator's longest wait */
 #define RTPC_REOPEN_TRIES	8	/* opens of a file replaced meanwhile */
+#define RTPC_RTT_FRESH		10	/* seconds a round-trip time stays fresh */
 
 struct rtpc_nstate {
 	char		*url;

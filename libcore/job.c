@@ -348,14 +348,6 @@ judge_call(struct run *r, struct rtpc_err *err)
 	return 0;
 }
 
-static int
-judge(struct run *r, struct rtpc_err *err)
-{
-	if (rtpc_op_has_sdp(r->op))
-		return judge_streams(r, err);
-	return judge_call(r, err);
-}
-
 /* Where the message's SDP is, for the output (none: len 0). */
 static struct rtpc_span
 sdp_span(struct rtpc_msg *m)
@@ -432,18 +424,6 @@ rewrite(struct run *r, struct rtpc_err *err)
 	return rc;
 }
 
-/* What goes out: the rewritten message, the message as it came, or
- * nothing (Q and I print the reply themselves). */
-static int
-write_out(struct run *r, struct rtpc_err *err)
-{
-	if (rtpc_op_has_sdp(r->op))
-		return rewrite(r, err);
-	if (r->op == RTPC_OP_QUERY || r->op == RTPC_OP_INFO)
-		return 0;
-	return encode(r, r->msg.buf, r->msg.len, sdp_span(&r->msg), err);
-}
-
 /* Copy what --explain shows out of the run before it is freed. */
 static void
 keep_explain(struct run *r)
@@ -488,6 +468,43 @@ run_free(struct run *r)
 	free(r->ul);
 }
 
+/* Offer and answer: the SDP's streams through the relay. */
+static int
+run_media(struct run *r, struct rtpc_err *err)
+{
+	if (rtpc_msg_sdp_check(&r->msg, &r->flags, r->q->set->marker,
+	    err) == -1 ||
+	    plan(r, err) == -1)
+		return -1;
+	if (r->q->dry_run)
+		return dry_run(r, err);
+	if (talk(r, err) == -1 ||
+	    judge_streams(r, err) == -1)
+		return -1;
+	return rewrite(r, err);
+}
+
+/*
+ * D, P, S, R, Q, I: one command for the call, no SDP; the message goes
+ * out as it came (Q and I: the reply, which the tool prints).
+ */
+static int
+run_call(struct run *r, struct rtpc_err *err)
+{
+	struct rtpc_msg *m = &r->msg;
+
+	if (plan(r, err) == -1)
+		return -1;
+	if (r->q->dry_run)
+		return dry_run(r, err);
+	if (talk(r, err) == -1 ||
+	    judge_call(r, err) == -1)
+		return -1;
+	if (r->op == RTPC_OP_QUERY || r->op == RTPC_OP_INFO)
+		return 0;
+	return encode(r, m->buf, m->len, sdp_span(m), err);
+}
+
 /* The pipeline, one step a line. */
 static int
 run_steps(struct run *r, const char *in, size_t len, struct rtpc_err *err)
@@ -500,17 +517,9 @@ run_steps(struct run *r, const char *in, size_t len, struct rtpc_err *err)
 		return -1;
 	if (r->op == RTPC_OP_NONE)	/* rtpp-manage: nothing to do */
 		return encode(r, m->buf, m->len, m->sip.sdp, err);
-	if (rtpc_op_has_sdp(r->op) &&
-	    rtpc_msg_sdp_check(m, &r->flags, r->q->set->marker, err) == -1)
-		return -1;
-	if (plan(r, err) == -1)
-		return -1;
-	if (r->q->dry_run)
-		return dry_run(r, err);
-	if (talk(r, err) == -1 ||
-	    judge(r, err) == -1)
-		return -1;
-	return write_out(r, err);
+	if (rtpc_op_has_sdp(r->op))
+		return run_media(r, err);
+	return run_call(r, err);
 }
 
 /*

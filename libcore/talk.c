@@ -337,7 +337,7 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 			break;
 	}
 	rtpc_buf_free(&cmd);
-	if (rtpc_now() - ns->rtt_at >= 10 && pl->n > 0) {
+	if (rtpc_now() - ns->rtt_at >= RTPC_RTT_FRESH && pl->n > 0) {
 		ns->rtt_us = t->rtts[0];
 		ns->rtt_at = rtpc_now();
 		ns->dirty |= RTPC_NS_RTT;
