@@ -25,9 +25,9 @@
 #include <lmdb.h>
 #include <sqlite3.h>
 
-#include "core.h"
+#include "errors.h"
 #include "config.h"
-#include "state.h"
+#include "healthfile.h"
 
 #define N	3000
 

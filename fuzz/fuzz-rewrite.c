@@ -28,6 +28,13 @@ static const enum rtpc_op ops[] = { RTPC_OP_OFFER, RTPC_OP_ANSWER,
 	RTPC_OP_MANAGE, RTPC_OP_DESTROY };
 
 
+/* The operation the job ran (rtpp-manage's choice for manage). */
+static enum rtpc_op
+did(const struct rtpc_job *j)
+{
+	return j->req.op == RTPC_OP_MANAGE ? j->res.did : j->req.op;
+}
+
 /* The message the job worked on: the input without leading blank
  * space, or the decoded base64. */
 static int
@@ -216,30 +223,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (const char *[]){ "off", "high", "low", "off" }[c1 >> 6], 3, NULL,
 	    &err) == 0);
 	rtpc_job_init(&j, ops[c0 & 3], &set);
-	j.fake_reply = replies[(c0 >> 2) & 7];
-	j.flags = flagsets[c1 & 15];
-	j.kind = (enum rtpc_kind)((c0 >> 5) % 3);
-	j.local_ip = c1 & 16 ? "198.51.100.99" : NULL;
-	j.ip = (c1 & 32) && (c0 & 128) ? "2001:db8::99" : NULL;
-	j.b64_wrap = 60;
+	j.req.fake_reply = replies[(c0 >> 2) & 7];
+	j.req.flags = flagsets[c1 & 15];
+	j.req.kind = (enum rtpc_kind)((c0 >> 5) % 3);
+	j.req.local_ip = c1 & 16 ? "198.51.100.99" : NULL;
+	j.req.ip = (c1 & 32) && (c0 & 128) ? "2001:db8::99" : NULL;
+	j.req.b64_wrap = 60;
 	if (size >= 2 && msg[0] == 'v' && msg[1] == '=') {
-		j.callid = "fz-call";
-		j.ftag = "fz-from";
-		j.ttag = c0 & 128 ? "fz-to" : NULL;
+		j.req.callid = "fz-call";
+		j.req.ftag = "fz-from";
+		j.req.ttag = c0 & 128 ? "fz-to" : NULL;
 	}
 	rtpc_err_clear(&err);
 	if (rtpc_job_run(&j, msg, size, &err) == -1) {
-		CHECK(j.out.len == 0);
+		CHECK(j.res.out.len == 0);
 		CHECK(err.code >= 1 && err.code <= 4 && err.msg[0] != '\0');
 		/* one line, no raw control byte */
 		for (k = 0; err.msg[k] != '\0'; k++)
 			CHECK((unsigned char)err.msg[k] >= 0x20 &&
 			    err.msg[k] != 0x7f);
-	} else if (j.op == RTPC_OP_NONE || j.op == RTPC_OP_DESTROY) {
-		same_message(msg, size, j.out.data, j.out.len, j.form);
+	} else if (did(&j) == RTPC_OP_NONE || did(&j) == RTPC_OP_DESTROY) {
+		same_message(msg, size, j.res.out.data, j.res.out.len, j.res.form);
 	} else {
-		CHECK(rtpc_reply_parse_ul(j.fake_reply, &u, NULL) == 0);
-		rw_check(msg, size, j.out.data, j.out.len, j.form, &u,
+		CHECK(rtpc_reply_parse_ul(j.req.fake_reply, &u, NULL) == 0);
+		rw_check(msg, size, j.res.out.data, j.res.out.len, j.res.form, &u,
 		    set.marker);
 	}
 	rtpc_job_free(&j);

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

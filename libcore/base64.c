@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core.h"
+#include "errors.h"
 #include "base64.h"
 
 static const char b64chars[] =

@@ -27,7 +27,7 @@
 
 #include <stddef.h>
 
-#include "core.h"
+#include "errors.h"
 #include "buf.h"
 
 #define RTPC_BENC_DEPTH_MAX	32

@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 
+/* Largest input a tool accepts (a SIP message or SDP body). */
+#define RTPC_INPUT_MAX	(4u * 1024 * 1024)
+
 struct rtpc_buf {
 	char	*data;
 	size_t	 len;

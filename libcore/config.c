@@ -15,7 +15,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "config.h"
 
 #define CONFIG_FILE_MAX	(1024 * 1024)

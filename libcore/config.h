@@ -14,11 +14,13 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 
-#include "core.h"
+#include "errors.h"
 
 #define RTPC_DEFAULT_SOCK	"udp:127.0.0.1:22222"
 #define RTPC_DEFAULT_PORT	22222
 #define RTPC_DEFAULT_MARKER	"a=nortpproxy:yes"
+#define RTPC_SET_NODES_MAX	64	/* nodes of a set that take calls */
+#define RTPC_REPLY_MAX		4096	/* the longest reply of a node */
 
 enum rtpc_scheme { RTPC_UDP, RTPC_UDP6, RTPC_UNIX };
 

@@ -1,18 +1,34 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * job.h: one run of a call-path tool, step by step: read the input
- * form, parse the SIP message and SDP, plan, talk, rewrite, encode.
- * The tool fills the request; libcore fills the output or the error.
+ * job.h: one run of a call-path tool, step by step: read and parse the
+ * input (message.c), decide (manage.c, rtpp-manage only), plan, talk,
+ * judge the replies, rewrite, encode (encode.c).  The tool fills the
+ * request; libcore fills the result or the error.
  */
 #ifndef RTPC_JOB_H
 #define RTPC_JOB_H
 
-#include "core.h"
+#include <stddef.h>
+
+#include "errors.h"
 #include "buf.h"
 #include "config.h"
-#include "plan.h"
-#include "talk.h"
-#include "transport.h"
+
+enum rtpc_op { RTPC_OP_OFFER, RTPC_OP_ANSWER, RTPC_OP_DESTROY,
+	RTPC_OP_PLAY, RTPC_OP_STOP, RTPC_OP_RECORD, RTPC_OP_QUERY, RTPC_OP_INFO,
+	RTPC_OP_MANAGE, RTPC_OP_NONE };
+
+/* What the commands without SDP (P, S, R, Q) need besides the call. */
+struct rtpc_extra {
+	int		 uas;		/* P/S toward the callee side */
+	const char	*prompt;	/* P */
+	long		 count;		/* P: times to play, -1 = loop */
+	const char	*counters;	/* Q: named counters, space separated */
+	int		 verbose;	/* Q: Qv, name=value */
+};
+
+/* Nodes --explain tells about. */
+#define RTPC_EXPLAIN_NODES	16
 
 enum rtpc_form { RTPC_FORM_AUTO, RTPC_FORM_SDP, RTPC_FORM_SIP,
 	RTPC_FORM_BASE64,
@@ -29,7 +45,7 @@ struct rtpc_explain {
 		unsigned	weight;
 		double		score;
 		char		what[200];
-	}		 nodes[RTPC_TALK_NOTES];
+	}		 nodes[RTPC_EXPLAIN_NODES];
 	size_t		 nnodes;
 	struct {
 		char	*sent;
@@ -41,8 +57,9 @@ struct rtpc_explain {
 	struct rtpc_buf	 after;		/* the SDP as it goes */
 };
 
-struct rtpc_job {
-	enum rtpc_op	 op;
+/* What a tool asks: the run reads it and never changes it. */
+struct rtpc_request {
+	enum rtpc_op	 op;		/* MANAGE: rtpp-manage decides */
 	const char	*flags;		/* the module's flags, or NULL */
 	const char	*ip;		/* the module's ip_address, or NULL */
 	const struct rtpc_settings *set;
@@ -65,15 +82,18 @@ struct rtpc_job {
 	const char	*fake_reply;	/* answer every command with this */
 	struct rtpc_extra extra;	/* P, S, R, Q */
 	int		 failure_route;	/* manage: in a failure route */
-	int		 explain;	/* fill ex */
+	int		 explain;	/* fill the result's ex */
 	long		 deadline_ms;	/* the run's time; 0: none */
 	rtpc_trace_fn	 trace;
 	void		*trace_ctx;
 	rtpc_warn_fn	 warn;
 	void		*warn_ctx;
-	/* results */
-	struct rtpc_buf	 out;
-	enum rtpc_form	 form;		/* the form detected */
+};
+
+/* What happened. */
+struct rtpc_result {
+	struct rtpc_buf	 out;		/* the whole output; empty on failure */
+	enum rtpc_form	 form;		/* the input form detected */
 	char		*node;		/* the node that answered */
 	int		 ncmds;
 	int		 probes;
@@ -81,6 +101,11 @@ struct rtpc_job {
 	int		 from_first;	/* Q: the From-tag went first */
 	enum rtpc_op	 did;		/* manage: what it decided */
 	struct rtpc_explain ex;
+};
+
+struct rtpc_job {
+	struct rtpc_request req;
+	struct rtpc_result res;
 };
 
 void	 rtpc_job_init(struct rtpc_job *, enum rtpc_op,

@@ -7,7 +7,8 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "buf.h"
 #include "bencode.h"
 #include "ng.h"

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "core.h"
+#include "errors.h"
 #include "buf.h"
 #include "bencode.h"
 

@@ -32,9 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
 #include "offers.h"
-#include "state.h"
+#include "healthfile.h"
 
 #define HDR_SIZE	4096
 #define WAYS		16

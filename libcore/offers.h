@@ -22,7 +22,7 @@
 
 #include <stdint.h>
 
-#include "core.h"
+#include "errors.h"
 
 #define RTPC_OFFERS_TTL		600		/* seconds an entry counts */
 #define RTPC_OFFERS_CAP		131072		/* entries of a new store */

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "buf.h"
 #include "config.h"
 #include "plan.h"
@@ -125,21 +126,11 @@ rtpc_plan_free(struct rtpc_plan *pl)
 	memset(pl, 0, sizeof(*pl));
 }
 
-/* Unreserved characters of RFC 3986 plus a few safe ones stay as they
- * are; every other byte becomes %XX. */
+/* Offer and answer work on SDP; every other command needs only the call. */
 int
-rtpc_pct_encode(const char *s, struct rtpc_buf *out)
+rtpc_op_has_sdp(enum rtpc_op op)
 {
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (isalnum(c) || strchr("-._~@", c) != NULL) {
-			if (rtpc_buf_add(out, s, 1) == -1)
-				return -1;
-		} else if (rtpc_buf_printf(out, "%%%02X", c) == -1)
-			return -1;
-	}
-	return 0;
+	return op == RTPC_OP_OFFER || op == RTPC_OP_ANSWER;
 }
 
 /*
@@ -354,6 +345,7 @@ plan_stream(enum rtpc_op op, const struct rtpc_flags *fl,
 	memset(&c, 0, sizeof(c));
 	c.letter = (op == RTPC_OP_OFFER && !fl->l) ? 'U' : 'L';
 	c.stream = k;
+	c.port0_ok = st->port.len == 1 && b[st->port.off] == '0';
 	strlcpy(c.mods, fl->mods, sizeof(c.mods));
 	/* x: the bridging direction of the whole call, from the family of
 	 * its first stream, as the module decides it */

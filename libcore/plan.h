@@ -7,23 +7,11 @@
 #ifndef RTPC_PLAN_H
 #define RTPC_PLAN_H
 
-#include "core.h"
+#include "errors.h"
 #include "buf.h"
 #include "config.h"
+#include "job.h"
 #include "sdp.h"
-
-enum rtpc_op { RTPC_OP_OFFER, RTPC_OP_ANSWER, RTPC_OP_DESTROY,
-	RTPC_OP_PLAY, RTPC_OP_STOP, RTPC_OP_RECORD, RTPC_OP_QUERY, RTPC_OP_INFO,
-	RTPC_OP_MANAGE, RTPC_OP_NONE };
-
-/* What the commands without SDP (P, S, R, Q) need besides the call. */
-struct rtpc_extra {
-	int		 uas;		/* P/S toward the callee side */
-	const char	*prompt;	/* P */
-	long		 count;		/* P: times to play, -1 = loop */
-	const char	*counters;	/* Q: named counters, space separated */
-	int		 verbose;	/* Q: Qv, name=value */
-};
 
 struct rtpc_flags {
 	char	mods[64];	/* A I E S in the order of the flags */
@@ -55,6 +43,8 @@ struct rtpc_cmd {
 	char	*notify;	/* " SOCKET TAG" when the node can, or NULL */
 	int	 stream;	/* index of the m= line, -1 for D */
 	int	 af;		/* family of the address sent (4 or 6) */
+	int	 port0_ok;	/* U/L for a stream of port 0: a reply of
+				   port 0 is no failure */
 };
 
 struct rtpc_plan {
@@ -67,6 +57,7 @@ struct rtpc_plan {
 	int		 from_first;	/* the From-tag went first */
 };
 
+int	 rtpc_op_has_sdp(enum rtpc_op);
 int	 rtpc_flags_parse(const char *, enum rtpc_op, struct rtpc_flags *,
 	    struct rtpc_err *);
 int	 rtpc_plan_build(enum rtpc_op, const struct rtpc_flags *,
@@ -86,6 +77,5 @@ struct rtpc_caps {
 int	 rtpc_cmd_render(const struct rtpc_cmd *, const struct rtpc_caps *,
 	    struct rtpc_buf *);
 int	 rtpc_cmd_needs_caps(const struct rtpc_cmd *);
-int	 rtpc_pct_encode(const char *, struct rtpc_buf *);
 
 #endif

@@ -14,7 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "config.h"
 
 static void

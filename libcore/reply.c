@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "reply.h"
 
 #define REPLY_TOKENS	10
@@ -132,4 +133,34 @@ rtpc_reply_parse_ul(const char *r, struct rtpc_ulreply *u,
 	return 0;
 bad:
 	return rtpc_err_set(err, RTPC_EXIT_FAIL, "unusable reply '%s'", esc);
+}
+
+/*
+ * Judge the reply to a U/L command: port0_ok when the stream's own port
+ * is 0 (a held stream), for which a port of 0 is the expected answer.
+ */
+enum rtpc_ul_verdict
+rtpc_reply_judge_ul(const char *r, int port0_ok, struct rtpc_ulreply *u,
+    struct rtpc_err *err)
+{
+	if (rtpc_reply_parse_ul(r, u, err) == -1)
+		return RTPC_UL_BAD;
+	if (u->port == 65535)
+		return RTPC_UL_PORT_MAX;
+	if (u->port == 0 && port0_ok) {
+		u->skip = 1;
+		return RTPC_UL_HELD;
+	}
+	return u->port == 0 ? RTPC_UL_NO_PORT : RTPC_UL_OK;
+}
+
+/*
+ * Does this verdict stop the call's remaining streams?  Like the
+ * module, the first stream that fails stops them (the relay would keep
+ * sessions for a failed call).
+ */
+int
+rtpc_ul_stops(enum rtpc_ul_verdict v)
+{
+	return v == RTPC_UL_BAD || v == RTPC_UL_NO_PORT;
 }

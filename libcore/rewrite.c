@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "errors.h"
 #include "buf.h"
 #include "config.h"
 #include "plan.h"

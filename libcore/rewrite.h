@@ -7,7 +7,8 @@
 #ifndef RTPC_REWRITE_H
 #define RTPC_REWRITE_H
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "buf.h"
 #include "config.h"
 #include "plan.h"

@@ -13,7 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "sdp.h"
 
 static struct rtpc_span

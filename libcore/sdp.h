@@ -8,7 +8,8 @@
 #ifndef RTPC_SDP_H
 #define RTPC_SDP_H
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 
 #define RTPC_SDP_STREAMS_MAX	1024
 #define RTPC_SDP_LINES_MAX	100000

@@ -58,11 +58,11 @@ rtpc_select_score(const char *key, const struct rtpc_node *n)
 size_t
 rtpc_select_order(const char *key, const struct rtpc_node **nodes, size_t n)
 {
-	double score[64];
+	double score[RTPC_SET_NODES_MAX];
 	size_t i, j;
 
-	if (n > 64)
-		n = 64;
+	if (n > RTPC_SET_NODES_MAX)
+		n = RTPC_SET_NODES_MAX;
 	for (i = 0; i < n; i++)
 		score[i] = rtpc_select_score(key, nodes[i]);
 	/* insertion sort: sets are small */

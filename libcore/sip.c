@@ -9,7 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "sip.h"
 
 #define HEADERS_MAX	256

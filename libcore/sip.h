@@ -8,7 +8,8 @@
 #ifndef RTPC_SIP_H
 #define RTPC_SIP_H
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 
 #define RTPC_SIP_VIAS	3	/* flags 1, 2 and 3 look this deep */
 

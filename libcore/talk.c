@@ -1,23 +1,22 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * talk.c: node choice, capability probes, sending, failover, health.
+ * talk.c: capability probes, sending and failover along the call's
+ * order of nodes (order.c), recording what it sees in the health state.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "buf.h"
 #include "config.h"
 #include "plan.h"
 #include "reply.h"
-#include "select.h"
-#include "state.h"
+#include "healthfile.h"
 #include "talk.h"
 #include "transport.h"
-
-#define NODES_MAX	64
 
 void
 rtpc_talk_init(struct rtpc_talk *t, const struct rtpc_settings *set,
@@ -58,19 +57,19 @@ rtpc_talk_results_free(struct rtpc_talk *t, size_t n)
 
 /* Note what happened to a node, for --explain. */
 static void
-note(struct rtpc_talk *t, const struct rtpc_node *n, const char *key,
-    const char *what)
+note(struct rtpc_talk *t, const struct rtpc_order_entry *e, const char *what)
 {
+	const struct rtpc_node *n = e->node;
 	size_t i;
 
 	for (i = 0; i < t->nnotes; i++)
 		if (t->notes[i].node == n)
 			break;
 	if (i == t->nnotes) {
-		if (t->nnotes == RTPC_TALK_NOTES)
+		if (t->nnotes == RTPC_EXPLAIN_NODES)
 			return;
 		t->notes[t->nnotes].node = n;
-		t->notes[t->nnotes].score = rtpc_select_score(key, n);
+		t->notes[t->nnotes].score = e->score;
 		t->notes[t->nnotes].what[0] = '\0';
 		t->nnotes++;
 	}
@@ -98,25 +97,10 @@ warn(struct rtpc_talk *t, const char *what, const char *detail)
 }
 
 /* Record a transport failure: down for rtpproxy_disable_tout. */
-void
-rtpc_talk_fail(struct rtpc_talk *t, const struct rtpc_node *n,
-    const char *why)
+static void
+fail(struct rtpc_talk *t, const struct rtpc_node *n, const char *why)
 {
-	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
-	long long now = rtpc_now();
-
-	if (ns == NULL)
-		return;
-	ns->down = 1;
-	ns->until = t->set->disable_tout < 0 ? now :
-	    now + t->set->disable_tout;
-	ns->caps = 0;	/* learn again when it comes back */
-	ns->ntf_known = 0;
-	ns->qry_known = 0;
-	ns->testing_pid = 0;
-	ns->testing_until = 0;
-	strlcpy(ns->lasterr, why, sizeof(ns->lasterr));
-	ns->dirty |= RTPC_NS_HEALTH | RTPC_NS_CAPS;
+	rtpc_health_fail(t->state, n->url, t->set->disable_tout, why);
 }
 
 /* One probe: send cmd, return the reply in buf. */
@@ -193,7 +177,7 @@ rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
 	ns->rtt_at = ns->learnt;
 	return 0;
 fail:
-	rtpc_talk_fail(t, n, err->msg);
+	fail(t, n, err->msg);
 	return -1;
 }
 
@@ -238,21 +222,16 @@ has_query(struct rtpc_talk *t, const struct rtpc_node *n,
  */
 static int
 usable(struct rtpc_talk *t, const struct rtpc_node *n,
-    const struct rtpc_plan *pl, enum rtpc_avail *why, int *test)
+    const struct rtpc_plan *pl, enum rtpc_health_reason *why, int *test)
 {
-	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
 	struct rtpc_err cerr;
 	long long hold;
 	int got;
 
 	*test = 0;
-	if (ns == NULL) {
-		*why = RTPC_AVAIL_DOWN;
-		return 0;
-	}
-	*why = rtpc_state_avail(ns, pl->new_call, rtpc_now());
-	if (*why != RTPC_AVAIL_DUE)
-		return *why == RTPC_AVAIL_YES;
+	*why = rtpc_health_reason(t->state, n->url, pl->new_call);
+	if (*why != RTPC_HEALTH_DUE)
+		return *why == RTPC_HEALTH_UP;
 	hold = (t->set->tout_ms * t->set->retr * 4) / 1000 + 2;
 	rtpc_err_clear(&cerr);
 	got = rtpc_state_claim(t->state, n->url, hold, &cerr);
@@ -289,6 +268,17 @@ plan_needs_caps(const struct rtpc_plan *pl)
 		if (rtpc_cmd_needs_caps(&pl->cmds[i]))
 			return 1;
 	return 0;
+}
+
+/* Does the reply to c stop the call's remaining commands? */
+static int
+stops(const struct rtpc_cmd *c, const char *r)
+{
+	struct rtpc_ulreply u;
+
+	if (c->letter != 'U' && c->letter != 'L')
+		return 0;
+	return rtpc_ul_stops(rtpc_reply_judge_ul(r, c->port0_ok, &u, NULL));
 }
 
 /* Send every command of the plan to node n; 1: the call is not on
@@ -343,33 +333,16 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 			return rtpc_err_set(err, RTPC_EXIT_FAIL,
 			    "out of memory");
 		}
-		/* like the module, stop at the first stream that fails */
-		if (t->check != NULL && t->check(t->check_ctx, i, r) == -1)
+		if (stops(c, r))
 			break;
 	}
 	rtpc_buf_free(&cmd);
-	if (rtpc_now() - ns->rtt_at >= 10 && pl->n > 0) {
+	if (rtpc_now() - ns->rtt_at >= RTPC_RTT_FRESH && pl->n > 0) {
 		ns->rtt_us = t->rtts[0];
 		ns->rtt_at = rtpc_now();
 		ns->dirty |= RTPC_NS_RTT;
 	}
 	return 0;
-}
-
-/* What --explain says of a node skipped for this reason. */
-static const char *
-skip_note(enum rtpc_avail why)
-{
-	switch (why) {
-	case RTPC_AVAIL_DISABLED:
-		return "skipped: disabled by the operator";
-	case RTPC_AVAIL_DRAINING:
-		return "skipped: draining (no new calls)";
-	case RTPC_AVAIL_DUE:
-		return "skipped: another run is re-testing it";
-	default:
-		return "skipped: disabled after a failure";
-	}
 }
 
 /*
@@ -380,13 +353,15 @@ int
 rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
     struct rtpc_err *err)
 {
-	const struct rtpc_node *nodes[NODES_MAX];
+	struct rtpc_order_entry order[RTPC_SET_NODES_MAX];
+	const struct rtpc_node *node;
 	struct rtpc_err serr;
 	size_t n, i;
 	int rc, tried = 0, caps = plan_needs_caps(pl) || pl->need_ptl;
 	int notify = pl->n > 0 && pl->cmds[0].notify != NULL;
 
-	n = rtpc_pset_select(t->ps, t->set->set, nodes, NODES_MAX);
+	n = rtpc_health_order(t->state, t->ps, t->set->set, pl->callid,
+	    pl->new_call, order);
 	if (n == 0)
 		return rtpc_err_set(err, RTPC_EXIT_USAGE,
 		    "no proxy set %d in the configuration", t->set->set);
@@ -397,11 +372,10 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		free_replies(t, 0);
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	}
-	rtpc_select_order(pl->callid, nodes, n);
 	t->state->end_ms = t->tx.end_ms;
 	for (i = 0; i < n; i++) {
 		struct rtpc_nstate *ns;
-		enum rtpc_avail why_not;
+		enum rtpc_health_reason why_not;
 		char why[200];
 		int test, q;
 
@@ -415,58 +389,60 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 			break;
 		}
 
-		ns = rtpc_state_node(t->state, nodes[i]->url);
-		if (!usable(t, nodes[i], pl, &why_not, &test)) {
-			note(t, nodes[i], pl->callid, skip_note(why_not));
+		node = order[i].node;
+		ns = rtpc_state_node(t->state, node->url);
+		if (!usable(t, node, pl, &why_not, &test)) {
+			note(t, &order[i], rtpc_health_str(why_not,
+			    RTPC_HEALTH_TEXT_SKIPPED));
 			continue;
 		}
 		tried++;
 		if (test)
-			note(t, nodes[i], pl->callid, "re-tested");
+			note(t, &order[i], "re-tested");
 		if ((test || (caps && !ns->caps) || (notify && !ns->ntf_known))
-		    && rtpc_talk_probe(t, nodes[i], err) == -1) {
+		    && rtpc_talk_probe(t, node, err) == -1) {
 			snprintf(why, sizeof(why), "probe failed: %.180s", err->msg);
-			note(t, nodes[i], pl->callid, why);
+			note(t, &order[i], why);
 			continue;
 		}
 		if (pl->need_ptl && !ns->ptl) {
 			rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: relay lacks "
 			    "capability 20081102 (prompts); nothing sent",
-			    nodes[i]->url);
-			note(t, nodes[i], pl->callid, "lacks capability 20081102");
+			    node->url);
+			note(t, &order[i], "lacks capability 20081102");
 			break;
 		}
-		if (pl->need_query && (q = has_query(t, nodes[i], err)) != 1) {
+		if (pl->need_query && (q = has_query(t, node, err)) != 1) {
 			if (q == 0) {
-				note(t, nodes[i], pl->callid,
+				note(t, &order[i],
 				    "lacks capability 20080403");
 				break;
 			}
 			snprintf(why, sizeof(why), "probe failed: %.180s",
 			    err->msg);
-			note(t, nodes[i], pl->callid, why);
+			note(t, &order[i], why);
 			if (err->code != RTPC_EXIT_NORELAY)
 				break;
-			rtpc_talk_fail(t, nodes[i], err->msg);
+			fail(t, node, err->msg);
 			continue;
 		}
-		if ((rc = send_all(t, nodes[i], pl, err)) == 0) {
-			t->used = nodes[i];
-			note(t, nodes[i], pl->callid, "used");
+		if ((rc = send_all(t, node, pl, err)) == 0) {
+			t->used = node;
+			note(t, &order[i], "used");
 			break;
 		}
 		if (rc == 1) {
-			note(t, nodes[i], pl->callid,
+			note(t, &order[i],
 			    "draining: the call is not there");
 			rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: draining, and the "
-			    "call is not there", nodes[i]->url);
+			    "call is not there", node->url);
 			continue;
 		}
 		snprintf(why, sizeof(why), "failed: %.180s", err->msg);
-		note(t, nodes[i], pl->callid, why);
+		note(t, &order[i], why);
 		if (err->code != RTPC_EXIT_NORELAY)
 			break;
-		rtpc_talk_fail(t, nodes[i], err->msg);
+		fail(t, node, err->msg);
 	}
 	rtpc_err_clear(&serr);
 	if (rtpc_state_commit(t->state, &serr) == -1)

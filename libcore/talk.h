@@ -1,22 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * talk.h: the only step with network I/O.  Chooses the node for the
- * call (rendezvous order, skipping disabled nodes), learns capabilities
- * once (remembered in the shared state), sends the plan's commands,
- * fails over to the next node on transport failure and records health.
+ * talk.h: the only step with network I/O.  Goes along the call's order
+ * of nodes (rtpc_health_order, skipping the nodes that may not take
+ * it), learns capabilities once (remembered in the shared state), sends
+ * the plan's commands, fails over to the next node on transport failure
+ * and records health.
  */
 #ifndef RTPC_TALK_H
 #define RTPC_TALK_H
 
-#include "core.h"
+#include "errors.h"
 #include "config.h"
+#include "job.h"
 #include "plan.h"
-#include "state.h"
+#include "health.h"
 #include "transport.h"
-
-typedef void (*rtpc_warn_fn)(void *, const char *);
-
-#define RTPC_TALK_NOTES	16
 
 /* What happened to one node of the call's order (for --explain). */
 struct rtpc_talk_note {
@@ -32,14 +30,11 @@ struct rtpc_talk {
 	struct rtpc_tx		 tx;
 	rtpc_warn_fn		 warn;
 	void			*warn_ctx;
-	/* a reply that fails the run stops the remaining commands */
-	int			(*check)(void *, size_t, const char *);
-	void			*check_ctx;
 	/* results */
 	const struct rtpc_node	*used;		/* the node that answered */
 	char			**replies;	/* one per command */
 	char			**sent;		/* the commands as sent */
-	struct rtpc_talk_note	 notes[RTPC_TALK_NOTES];
+	struct rtpc_talk_note	 notes[RTPC_EXPLAIN_NODES];
 	size_t			 nnotes;
 	long			*rtts;		/* µs, one per command */
 	int			 probes;	/* probe datagrams answered */
@@ -51,8 +46,6 @@ int	 rtpc_talk_run(struct rtpc_talk *, const struct rtpc_plan *,
 	    struct rtpc_err *);
 int	 rtpc_talk_probe(struct rtpc_talk *, const struct rtpc_node *,
 	    struct rtpc_err *);
-void	 rtpc_talk_fail(struct rtpc_talk *, const struct rtpc_node *,
-	    const char *);
 void	 rtpc_talk_results_free(struct rtpc_talk *, size_t);
 void	 rtpc_talk_free(struct rtpc_talk *);
 

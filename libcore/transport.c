@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
 #include "buf.h"
 #include "config.h"
 #include "transport.h"

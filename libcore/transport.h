@@ -11,17 +11,12 @@
 
 #include <stddef.h>
 
-#include "core.h"
+#include "errors.h"
 #include "config.h"
 
-#define RTPC_REPLY_MAX	4096
 #define RTPC_NG_DGRAM_MAX 65507	/* the largest UDP payload over IPv4 */
 
 struct rtpc_buf;
-
-/* Called for every datagram sent ('>') or received ('<'). */
-typedef void (*rtpc_trace_fn)(void *, int, const char *, const char *,
-    size_t);
 
 struct rtpc_tx {
 	long		 tout_ms;

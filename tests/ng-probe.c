@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
 #include "buf.h"
 #include "bencode.h"
 #include "config.h"

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core.h"
+#include "errors.h"
 #include "offers.h"
-#include "state.h"
+#include "healthfile.h"
 
 #define CSEQ	"1"
 

@@ -20,11 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "buf.h"
-#include "config.h"
-#include "job.h"
-#include "sip.h"
+#include "rtpp.h"
 #include "cli.h"
 
 #ifndef RTPP_SYSCONFDIR
@@ -648,21 +644,16 @@ static void
 kamailio_env(struct rtpc_job *j, char **ftag, char **ttag)
 {
 	const char *v;
-	struct rtpc_span s;
 
-	j->env_callid = getenv("SIP_HF_CALLID");
-	if ((v = getenv("SIP_HF_FROM")) != NULL) {
-		s = rtpc_sip_value_tag(v, strlen(v));
-		if (s.len > 0 && (*ftag = rtpc_strndup(v + s.off, s.len)))
-			j->env_ftag = *ftag;
-	}
-	if ((v = getenv("SIP_HF_TO")) != NULL) {
-		s = rtpc_sip_value_tag(v, strlen(v));
-		if (s.len > 0 && (*ttag = rtpc_strndup(v + s.off, s.len)))
-			j->env_ttag = *ttag;
-	}
-	if (j->source_ip == NULL && (v = getenv("SIP_SRCIP")) != NULL)
-		j->source_ip = v;
+	j->req.env_callid = getenv("SIP_HF_CALLID");
+	if ((v = getenv("SIP_HF_FROM")) != NULL &&
+	    (*ftag = rtpc_tag_dup(v)) != NULL)
+		j->req.env_ftag = *ftag;
+	if ((v = getenv("SIP_HF_TO")) != NULL &&
+	    (*ttag = rtpc_tag_dup(v)) != NULL)
+		j->req.env_ttag = *ttag;
+	if (j->req.source_ip == NULL && (v = getenv("SIP_SRCIP")) != NULL)
+		j->req.source_ip = v;
 }
 
 /* Parse the command line; returns the leftover arguments' context. */
@@ -813,21 +804,21 @@ fill_job(struct cli_run *cr, enum rtpc_form inf, enum rtpc_form outf)
 {
 	const struct cli_opts *o = &cr->opts;
 
-	cr->job.callid = o->callid;
-	cr->job.ftag = o->ftag;
-	cr->job.ttag = o->ttag;
-	cr->job.source_ip = o->source_ip;
-	cr->job.local_ip = o->local_ip;
-	cr->job.kind = o->kind;
-	cr->job.in_form = inf;
-	cr->job.out_form = outf;
-	cr->job.dry_run = o->dry_run;
-	cr->job.fake_reply = o->fake_reply;
-	cr->job.explain = o->explain;
-	cr->job.warn = cli_warn;
+	cr->job.req.callid = o->callid;
+	cr->job.req.ftag = o->ftag;
+	cr->job.req.ttag = o->ttag;
+	cr->job.req.source_ip = o->source_ip;
+	cr->job.req.local_ip = o->local_ip;
+	cr->job.req.kind = o->kind;
+	cr->job.req.in_form = inf;
+	cr->job.req.out_form = outf;
+	cr->job.req.dry_run = o->dry_run;
+	cr->job.req.fake_reply = o->fake_reply;
+	cr->job.req.explain = o->explain;
+	cr->job.req.warn = cli_warn;
 	if (o->trace) {
-		cr->job.trace = cli_trace;
-		cr->job.trace_ctx = (void *)(uintptr_t)cr->prog;
+		cr->job.req.trace = cli_trace;
+		cr->job.req.trace_ctx = (void *)(uintptr_t)cr->prog;
 	}
 	if (o->kamailio_env)
 		kamailio_env(&cr->job, &cr->ftag, &cr->ttag);
@@ -851,7 +842,7 @@ cli_start(struct cli_run *cr, int argc, char **argv,
 	    parse_form("output", cr->opts.output, output_forms, &outf) == -1)
 		return RTPC_EXIT_USAGE;
 	if ((rc = arm_deadline(cr->prog, cr->opts.deadline,
-	    &cr->job.deadline_ms)) != 0)
+	    &cr->job.req.deadline_ms)) != 0)
 		return rc;
 	if ((rc = cli_settings(&cr->opts, &cr->settings)) != 0)
 		return rc;
@@ -866,7 +857,7 @@ cli_start(struct cli_run *cr, int argc, char **argv,
 int
 cli_flags_not_ip(const struct cli_run *cr, int takes_ip)
 {
-	const char *flags = cr->job.flags, *ip = cr->job.ip;
+	const char *flags = cr->job.req.flags, *ip = cr->job.req.ip;
 	unsigned char a[16];
 
 	if (flags == NULL || ip != NULL || (inet_pton(AF_INET, flags, a) != 1
@@ -905,7 +896,7 @@ cli_exec(struct cli_run *cr, enum cli_input how)
 	int rc;
 
 	if (o->b64 != NULL) {
-		cr->job.in_form = RTPC_FORM_BASE64;
+		cr->job.req.in_form = RTPC_FORM_BASE64;
 		if (rtpc_buf_add(&cr->in, o->b64, strlen(o->b64)) == -1) {
 			warnx("--b64: %s", rtpc_buf_why(&cr->in));
 			return RTPC_EXIT_FAIL;
@@ -941,7 +932,7 @@ cli_output(struct cli_run *cr, int rc)
 {
 	disarm_deadline();
 	if (rc == 0)
-		return write_out(cr->job.out.data, cr->job.out.len) == -1 ?
+		return write_out(cr->job.res.out.data, cr->job.res.out.len) == -1 ?
 		    RTPC_EXIT_FAIL : 0;
 	/* all or nothing: a part of the input is never written */
 	if (cr->opts.passthrough && cr->in_whole)
@@ -980,9 +971,9 @@ cli_callpath(struct cli_run *cr, int argc, char **argv,
 
 	if ((rc = cli_start(cr, argc, argv, table, usage)) != 0)
 		return cli_end(cr, rc);
-	cr->job.flags = poptGetArg(cr->pc);
+	cr->job.req.flags = poptGetArg(cr->pc);
 	if (!destroy)
-		cr->job.ip = poptGetArg(cr->pc);
+		cr->job.req.ip = poptGetArg(cr->pc);
 	if ((rc = cli_no_more_args(cr)) != 0 ||
 	    (rc = cli_flags_not_ip(cr, !destroy)) != 0)
 		return cli_end(cr, rc);

@@ -12,10 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core.h"
-#include "config.h"
-#include "job.h"
-#include "plan.h"
+#include "rtpp.h"
 
 /* The largest input --passthrough echoes whole when it is too large to
  * handle (over RTPC_INPUT_MAX); above it nothing is written. */

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "rtpp.h"
 #include "cli.h"
 #include "ctl.h"
 

@@ -10,8 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "job.h"
+#include "rtpp.h"
 #include "cli.h"
 
 #define DIFF_LINES_MAX	2000
@@ -136,23 +135,23 @@ cli_explain(const struct cli_run *cr, int rc)
 
 	fprintf(stderr, "%s: explain (exit %d)\n", cr->prog, rc);
 	if (cr->tool_op == RTPC_OP_MANAGE)
-		fprintf(stderr, "  decided: %s\n", op_name(j->did));
-	if (j->fake_reply != NULL)
+		fprintf(stderr, "  decided: %s\n", op_name(j->res.did));
+	if (j->req.fake_reply != NULL)
 		fprintf(stderr, "  relay: none asked (--fake-reply)\n");
-	else if (j->ex.nnodes == 0)
+	else if (j->res.ex.nnodes == 0)
 		fprintf(stderr, "  relay: none asked\n");
 	else
 		fprintf(stderr, "  nodes of set %d in this call's order "
 		    "(rendezvous hash of the Call-ID, weighted):\n",
-		    j->set->set);
-	for (i = 0; i < j->ex.nnodes; i++)
+		    j->req.set->set);
+	for (i = 0; i < j->res.ex.nnodes; i++)
 		fprintf(stderr, "    %zu. %-28s weight %-3u score %-10.4f %s\n",
-		    i + 1, j->ex.nodes[i].url, j->ex.nodes[i].weight,
-		    j->ex.nodes[i].score, j->ex.nodes[i].what);
-	if (j->ex.ncmds > 0)
+		    i + 1, j->res.ex.nodes[i].url, j->res.ex.nodes[i].weight,
+		    j->res.ex.nodes[i].score, j->res.ex.nodes[i].what);
+	if (j->res.ex.ncmds > 0)
 		fprintf(stderr, "  commands:\n");
-	for (i = 0; i < j->ex.ncmds; i++) {
-		const char *s = j->ex.cmds[i].sent, *r = j->ex.cmds[i].reply;
+	for (i = 0; i < j->res.ex.ncmds; i++) {
+		const char *s = j->res.ex.cmds[i].sent, *r = j->res.ex.cmds[i].reply;
 
 		if (s == NULL)
 			continue;
@@ -161,11 +160,11 @@ cli_explain(const struct cli_run *cr, int rc)
 		if (r != NULL) {
 			rtpc_escape(esc, sizeof(esc), r, strlen(r));
 			fprintf(stderr, "    < %s  (%ld us)\n", esc,
-			    j->ex.cmds[i].rtt_us);
+			    j->res.ex.cmds[i].rtt_us);
 		}
 	}
-	if (j->ex.before.len > 0 || j->ex.after.len > 0) {
+	if (j->res.ex.before.len > 0 || j->res.ex.after.len > 0) {
 		fprintf(stderr, "  sdp:\n");
-		diff(&j->ex.before, &j->ex.after);
+		diff(&j->res.ex.before, &j->res.ex.after);
 	}
 }

@@ -12,18 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core.h"
-#include "buf.h"
-#include "config.h"
-#include "select.h"
-#include "state.h"
-#include "talk.h"
-#include "transport.h"
+#include "rtpp.h"
 #include "cli.h"
 #include "ctl.h"
 
-#define NODES_MAX	64
-#define VERDICT_LOCK_MS	1000	/* longest wait of enable and drain */
 
 /* rtpp-ctl's own options. */
 struct ctl_opts {
@@ -37,13 +29,12 @@ struct ctl_opts {
 	int	 for_s;		/* watch */
 };
 
-/* Everything a subcommand needs: options, sets, state and a talker. */
+/* Everything a subcommand needs: the nodes, their sets and health. */
 struct ctl {
 	const struct ctl_opts	*o;
-	struct rtpc_pset	 ps;
-	struct rtpc_state	 st;
-	struct rtpc_talk	 talk;
-	int			 state_ok;
+	struct rtpc_relays	*r;
+	const struct rtpc_pset	*ps;
+	struct rtpc_state	*st;
 };
 
 /* Capability dates ping asks about, with what they mean. */
@@ -65,62 +56,43 @@ ctl_open(struct ctl *c, struct cli_run *cr, const struct ctl_opts *o)
 	memset(c, 0, sizeof(*c));
 	c->o = o;
 	rtpc_err_clear(&e);
-	if (rtpc_pset_build(&c->ps, set, &e) == -1) {
+	if ((c->r = rtpc_relays_open(set, cli_warn, NULL, &e)) == NULL) {
 		warnx("%s", e.msg);
-		return RTPC_EXIT_USAGE;
+		return e.code;
 	}
-	if (rtpc_state_open(&c->st, set->state_dir, &c->ps, &e) == -1)
-		warnx("health state: %s", e.msg);
-	else
-		c->state_ok = 1;
-	rtpc_talk_init(&c->talk, set, &c->ps, &c->st);
-	c->talk.warn = cli_warn;
-	if (cr->opts.trace) {
-		c->talk.tx.trace = cli_trace;
-		c->talk.tx.trace_ctx = (void *)(uintptr_t)cr->prog;
-	}
+	if (cr->opts.trace)
+		rtpc_relays_trace(c->r, cli_trace,
+		    (void *)(uintptr_t)cr->prog);
+	c->ps = rtpc_relays_sets(c->r);
+	c->st = rtpc_relays_health(c->r);
 	return 0;
 }
 
 static void
 ctl_close(struct ctl *c)
 {
-	rtpc_talk_free(&c->talk);
-	rtpc_state_free(&c->st);
-	rtpc_pset_free(&c->ps);
+	rtpc_relays_close(c->r);
 }
 
 /* "rep,ptl", "none" or "unknown". */
 static void
-caps_str(const struct rtpc_nstate *ns, char *buf, size_t sz)
+caps_str(const struct rtpc_health_view *v, char *buf, size_t sz)
 {
-	if (!ns->caps)
+	if (!v->caps)
 		strlcpy(buf, "unknown", sz);
-	else if (!ns->rep && !ns->ptl)
+	else if (!v->rep && !v->ptl)
 		strlcpy(buf, "base", sz);
 	else
-		snprintf(buf, sz, "base%s%s", ns->rep ? ",repacketize" : "",
-		    ns->ptl ? ",codecs" : "");
+		snprintf(buf, sz, "base%s%s", v->rep ? ",repacketize" : "",
+		    v->ptl ? ",codecs" : "");
 }
 
-/* The module's "recheck": 0, the time it ends, or -1 for ever. */
-static long long
-recheck(const struct rtpc_nstate *ns)
+/* The health of a configured node (its record exists from the open). */
+static void
+view_of(struct ctl *c, const char *url, struct rtpc_health_view *v)
 {
-	if (ns->admin == RTPC_ADMIN_DISABLED)
-		return -1;
-	if (ns->down)
-		return ns->until;
-	return 0;
-}
-
-/* Takes no call at all (a draining node still serves its calls). */
-static int
-is_disabled(const struct rtpc_nstate *ns)
-{
-	enum rtpc_avail a = rtpc_state_avail(ns, 0, rtpc_now());
-
-	return a == RTPC_AVAIL_DISABLED || a == RTPC_AVAIL_DOWN;
+	if (rtpc_health_view(c->st, url, v) == -1)
+		err(1, NULL);
 }
 
 /* Text from the state or the configuration, with control bytes, the
@@ -137,30 +109,21 @@ esc_text(const char *s)
 	return e;
 }
 
-/* The state file in use, "(none)" when the state is memory only. */
-static const char *
-state_where(const struct ctl *c)
-{
-	return c->st.path != NULL ? c->st.path : NULL;
-}
-
 static int
 cmd_list(struct ctl *c)
 {
 	size_t i;
 	char caps[64];
 	int uw = 3, cw = 4;
-	long long now = rtpc_now();
+	const char *file = rtpc_health_file(c->st);
+	struct rtpc_health_view v;
 
 	/* columns as wide as their longest value */
-	for (i = 0; i < c->ps.nnodes; i++) {
-		struct rtpc_nstate *ns = rtpc_state_node(&c->st,
-		    c->ps.nodes[i].url);
-		char *u = esc_text(c->ps.nodes[i].url);
+	for (i = 0; i < c->ps->nnodes; i++) {
+		char *u = esc_text(c->ps->nodes[i].url);
 
-		if (ns == NULL)
-			err(1, NULL);
-		caps_str(ns, caps, sizeof(caps));
+		view_of(c, c->ps->nodes[i].url, &v);
+		caps_str(&v, caps, sizeof(caps));
 		if ((int)strlen(u) > uw)
 			uw = (int)strlen(u);
 		if ((int)strlen(caps) > cw)
@@ -173,49 +136,48 @@ cmd_list(struct ctl *c)
 		printf("%-5s %-*s %5s %8s %-8s %6s %10s %-*s %8s  %s\n",
 		    "SETID", uw, "URL", "INDEX", "DISABLED", "STATE", "WEIGHT",
 		    "RECHECK", cw, "CAPS", "RTT_US", "LAST_ERROR");
-	for (i = 0; i < c->ps.nnodes; i++) {
-		const struct rtpc_node *n = &c->ps.nodes[i];
-		struct rtpc_nstate *ns = rtpc_state_node(&c->st, n->url);
+	for (i = 0; i < c->ps->nnodes; i++) {
+		const struct rtpc_node *n = &c->ps->nodes[i];
+		const char *word;
 		char *u, *e;
 
-		if (ns == NULL)
-			err(1, NULL);
-		caps_str(ns, caps, sizeof(caps));
+		view_of(c, n->url, &v);
+		caps_str(&v, caps, sizeof(caps));
+		word = rtpc_health_str(v.state, RTPC_HEALTH_TEXT_STATE);
 		if (c->o->json) {
 			printf("%s{\"setid\":%d,\"url\":", i ? "," : "",
 			    n->setid);
 			cli_json_str(n->url);
 			printf(",\"index\":%d,\"disabled\":%d,\"state\":",
-			    n->index, is_disabled(ns));
-			cli_json_str(rtpc_state_word(ns, now));
+			    n->index, v.disabled);
+			cli_json_str(word);
 			printf(",\"weight\":%u,\"recheck\":%lld,\"caps\":",
-			    n->weight, recheck(ns));
+			    n->weight, v.recheck);
 			cli_json_str(caps);
-			printf(",\"rtt_us\":%ld,\"last_error\":", ns->rtt_us);
-			cli_json_str(ns->lasterr);
+			printf(",\"rtt_us\":%ld,\"last_error\":", v.rtt_us);
+			cli_json_str(v.lasterr);
 			printf(",\"state_file\":");
-			if (state_where(c) != NULL)
-				cli_json_str(state_where(c));
+			if (file != NULL)
+				cli_json_str(file);
 			else
 				printf("null");
 			printf("}");
 			continue;
 		}
 		u = esc_text(n->url);
-		e = esc_text(ns->lasterr[0] ? ns->lasterr : "-");
+		e = esc_text(v.lasterr[0] ? v.lasterr : "-");
 		printf("%-5d %-*s %5d %8d %-8s %6u %10lld %-*s %8ld  %s\n",
-		    n->setid, uw, u, n->index, is_disabled(ns),
-		    rtpc_state_word(ns, now), n->weight, recheck(ns), cw, caps,
-		    ns->rtt_us, e);
+		    n->setid, uw, u, n->index, v.disabled, word, n->weight,
+		    v.recheck, cw, caps, v.rtt_us, e);
 		free(u);
 		free(e);
 	}
 	if (c->o->json)
 		printf("]\n");
-	else if (state_where(c) != NULL) {
-		char *w = esc_text(state_where(c));
+	else if (file != NULL) {
+		char *w = esc_text(file);
 
-		printf("state file: %s%s\n", w, c->st.shared ?
+		printf("state file: %s%s\n", w, rtpc_health_shared(c->st) ?
 		    " (shared with its group)" : "");
 		free(w);
 	} else
@@ -229,46 +191,44 @@ known_url(const struct ctl *c, const char *url)
 {
 	size_t i;
 
-	for (i = 0; i < c->ps.nnodes; i++)
-		if (strcmp(c->ps.nodes[i].url, url) == 0)
+	for (i = 0; i < c->ps->nnodes; i++)
+		if (strcmp(c->ps->nodes[i].url, url) == 0)
 			return 1;
 	warnx("%s: no such node in the configuration", url);
 	return 0;
 }
 
+enum verdict { VERDICT_ENABLE, VERDICT_DISABLE, VERDICT_DRAIN };
+
 /* Write the operator's verdict on url. */
 static int
-set_verdict(struct ctl *c, const char *url, int admin)
+set_verdict(struct ctl *c, const char *url, enum verdict v)
 {
+	static const char *const state[] = { "enabled", "disabled",
+	    "draining" };
 	struct rtpc_err e;
+	int rc;
 
 	if (!known_url(c, url))
 		return RTPC_EXIT_FAIL;
-	if (c->st.path == NULL && c->st.dir == NULL) {
-		warnx("%s needs a state directory (--state-dir)",
-		    admin == RTPC_ADMIN_DRAINING ? "drain" : "enable");
-		return RTPC_EXIT_USAGE;
-	}
-	if (c->st.path == NULL) {
-		/* the state could not be used: the open said why */
-		warnx("%s: not changed: the state in %s cannot be used", url,
-		    c->st.dir);
-		return RTPC_EXIT_FAIL;
-	}
-	/* an operator may wait longer than a run for the lock */
-	c->st.lock_ms = VERDICT_LOCK_MS;
 	rtpc_err_clear(&e);
-	if (rtpc_state_verdict(&c->st, url, admin, &e) == -1) {
+	if (v == VERDICT_ENABLE)
+		rc = rtpc_health_enable(c->st, url, &e);
+	else if (v == VERDICT_DISABLE)
+		rc = rtpc_health_disable(c->st, url, &e);
+	else
+		rc = rtpc_health_drain(c->st, url, &e);
+	if (rc == -1) {
 		warnx("%s", e.msg);
-		return RTPC_EXIT_FAIL;
+		return e.code == RTPC_EXIT_USAGE ? RTPC_EXIT_USAGE :
+		    RTPC_EXIT_FAIL;
 	}
 	if (c->o->json) {
 		printf("{\"url\":");
 		cli_json_str(url);
 		printf(",\"disabled\":%d,\"state\":\"%s\",\"recheck\":%d}\n",
-		    admin == RTPC_ADMIN_DISABLED, admin == RTPC_ADMIN_DISABLED ?
-		    "disabled" : admin == RTPC_ADMIN_DRAINING ? "draining" :
-		    "enabled", admin == RTPC_ADMIN_DISABLED ? -1 : 0);
+		    v == VERDICT_DISABLE, state[v], v == VERDICT_DISABLE ?
+		    -1 : 0);
 	}
 	return 0;
 }
@@ -287,32 +247,31 @@ cmd_enable(struct ctl *c, const char *url, const char *how)
 		return RTPC_EXIT_USAGE;
 	}
 	return set_verdict(c, url, strspn(p, "0") == strlen(p) ?
-	    RTPC_ADMIN_DISABLED : RTPC_ADMIN_NONE);
+	    VERDICT_DISABLE : VERDICT_ENABLE);
 }
 
 /* Ask one node for V, the capabilities and a few optional dates. */
 static int
 ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 {
-	struct rtpc_nstate *ns = rtpc_state_node(&c->st, n->url);
+	struct rtpc_health_view v;
 	char r[RTPC_REPLY_MAX], caps[256];
 	struct rtpc_err e;
 	size_t i;
 	long rtt;
 	int ok;
 
-	if (ns == NULL)
-		err(1, NULL);
 	rtpc_err_clear(&e);
-	ok = rtpc_talk_probe(&c->talk, n, &e) == 0;
+	ok = rtpc_relays_probe(c->r, n, &e) == 0;
+	view_of(c, n->url, &v);
 	caps[0] = '\0';
 	if (ok) {
-		caps_str(ns, caps, sizeof(caps));
+		caps_str(&v, caps, sizeof(caps));
 		for (i = 0; i < sizeof(extra_caps) / sizeof(extra_caps[0]); i++) {
 			char cmd[32];
 
 			snprintf(cmd, sizeof(cmd), "VF %s", extra_caps[i].date);
-			if (rtpc_tx_send(&c->talk.tx, n, cmd, r, sizeof(r), &rtt,
+			if (rtpc_relays_send(c->r, n, cmd, r, sizeof(r), &rtt,
 			    &e) == 0 && strcmp(r, "1") == 0) {
 				strlcat(caps, ",", sizeof(caps));
 				strlcat(caps, extra_caps[i].name, sizeof(caps));
@@ -323,7 +282,7 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 		printf("%s{\"url\":", first ? "" : ",");
 		cli_json_str(n->url);
 		printf(",\"ok\":%s,\"rtt_us\":%ld,\"caps\":", ok ? "true" :
-		    "false", ok ? ns->rtt_us : 0L);
+		    "false", ok ? v.rtt_us : 0L);
 		cli_json_str(caps);
 		printf(",\"error\":");
 		cli_json_str(ok ? "" : e.msg);
@@ -332,7 +291,7 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 		char *u = esc_text(n->url), *m = esc_text(e.msg);
 
 		if (ok)
-			printf("%-32s ok %8ld us  %s\n", u, ns->rtt_us, caps);
+			printf("%-32s ok %8ld us  %s\n", u, v.rtt_us, caps);
 		else
 			printf("%-32s FAILED  %s\n", u, m);
 		free(u);
@@ -345,7 +304,7 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 static int
 ping_wanted(const struct ctl *c, const char **urls, size_t i)
 {
-	const struct rtpc_node *n = &c->ps.nodes[i];
+	const struct rtpc_node *n = &c->ps->nodes[i];
 	int want = urls[0] == NULL;
 	size_t k;
 
@@ -353,7 +312,7 @@ ping_wanted(const struct ctl *c, const char **urls, size_t i)
 		want |= strcmp(n->url, urls[k]) == 0;
 	/* a node listed in several sets is pinged once */
 	for (k = 0; k < i; k++)
-		if (strcmp(c->ps.nodes[k].url, n->url) == 0)
+		if (strcmp(c->ps->nodes[k].url, n->url) == 0)
 			want = 0;
 	return want;
 }
@@ -371,14 +330,14 @@ ping_wait(struct ctl *c, const char **urls, long ms)
 	size_t i;
 
 	for (;;) {
-		for (i = 0; i < c->ps.nnodes; i++) {
+		for (i = 0; i < c->ps->nnodes; i++) {
 			if (!ping_wanted(c, urls, i) || rtpc_mono_ms() >= end)
 				continue;
 			/* a silent node costs no more than the time left */
-			rtpc_tx_set_deadline(&c->talk.tx, (long)(end -
+			rtpc_relays_deadline(c->r, (long)(end -
 			    rtpc_mono_ms()));
 			rtpc_err_clear(&e);
-			if (rtpc_talk_probe(&c->talk, &c->ps.nodes[i], &e) == 0)
+			if (rtpc_relays_probe(c->r, &c->ps->nodes[i], &e) == 0)
 				goto out;
 		}
 		if ((left = end - rtpc_mono_ms()) <= 0)
@@ -388,7 +347,7 @@ ping_wait(struct ctl *c, const char **urls, long ms)
 		nanosleep(&nap, NULL);
 	}
 out:
-	rtpc_tx_set_deadline(&c->talk.tx, 0);
+	rtpc_relays_deadline(c->r, 0);
 }
 
 static int
@@ -399,10 +358,10 @@ cmd_ping(struct ctl *c, const char **urls)
 	int bad = 0, first = 1;
 
 	for (k = 0; urls[k] != NULL; k++) {
-		for (i = 0; i < c->ps.nnodes; i++)
-			if (strcmp(c->ps.nodes[i].url, urls[k]) == 0)
+		for (i = 0; i < c->ps->nnodes; i++)
+			if (strcmp(c->ps->nodes[i].url, urls[k]) == 0)
 				break;
-		if (i == c->ps.nnodes) {
+		if (i == c->ps->nnodes) {
 			warnx("%s: no such node in the configuration", urls[k]);
 			return RTPC_EXIT_FAIL;
 		}
@@ -411,16 +370,16 @@ cmd_ping(struct ctl *c, const char **urls)
 		ping_wait(c, urls, c->o->wait_ms);
 	if (c->o->json)
 		printf("[");
-	for (i = 0; i < c->ps.nnodes; i++) {
+	for (i = 0; i < c->ps->nnodes; i++) {
 		if (!ping_wanted(c, urls, i))
 			continue;
-		bad += !ping_node(c, &c->ps.nodes[i], first);
+		bad += !ping_node(c, &c->ps->nodes[i], first);
 		first = 0;
 	}
 	if (c->o->json)
 		printf("]\n");
 	rtpc_err_clear(&e);
-	if (rtpc_state_commit(&c->st, &e) == -1)
+	if (rtpc_relays_save(c->r, &e) == -1)
 		warnx("health state not saved: %s", e.msg);
 	return bad ? RTPC_EXIT_NORELAY : 0;
 }
@@ -428,7 +387,7 @@ cmd_ping(struct ctl *c, const char **urls)
 static int
 cmd_raw(struct ctl *c, const char *cmd, int setid)
 {
-	const struct rtpc_node *nodes[NODES_MAX], *n = NULL;
+	const struct rtpc_node *nodes[RTPC_SET_NODES_MAX], *n = NULL;
 	char r[RTPC_REPLY_MAX];
 	struct rtpc_err e;
 	size_t i, nn;
@@ -440,15 +399,16 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 		return RTPC_EXIT_USAGE;
 	}
 	if (c->o->node != NULL) {
-		for (i = 0; i < c->ps.nnodes && n == NULL; i++)
-			if (strcmp(c->ps.nodes[i].url, c->o->node) == 0)
-				n = &c->ps.nodes[i];
+		for (i = 0; i < c->ps->nnodes && n == NULL; i++)
+			if (strcmp(c->ps->nodes[i].url, c->o->node) == 0)
+				n = &c->ps->nodes[i];
 		if (n == NULL) {
 			warnx("%s: no such node in the configuration", c->o->node);
 			return RTPC_EXIT_FAIL;
 		}
 	} else {
-		nn = rtpc_pset_select(&c->ps, setid, nodes, NODES_MAX);
+		nn = rtpc_pset_select(c->ps, setid, nodes,
+		    RTPC_SET_NODES_MAX);
 		if (nn == 0) {
 			warnx("no proxy set %d in the configuration", setid);
 			return RTPC_EXIT_USAGE;
@@ -456,7 +416,7 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 		n = nodes[0];
 	}
 	rtpc_err_clear(&e);
-	if (rtpc_tx_send(&c->talk.tx, n, cmd, r, sizeof(r), &rtt, &e) == -1) {
+	if (rtpc_relays_send(c->r, n, cmd, r, sizeof(r), &rtt, &e) == -1) {
 		warnx("%s", e.msg);
 		return e.code;
 	}
@@ -475,30 +435,19 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 	return 0;
 }
 
-/* The report for one call; set[] (n nodes) is the set in its own order. */
+/* The report for one call: where a new call goes, and the order. */
 static int
-which_one(struct ctl *c, const char *callid, int setid,
-    const struct rtpc_node *const *set, size_t n)
+which_one(const char *callid, int setid, const struct rtpc_order_entry *o,
+    size_t n, int json)
 {
-	const struct rtpc_node *nodes[NODES_MAX];
 	const char *chosen = NULL;
-	long long now = rtpc_now();
 	size_t i;
 
-	memcpy(nodes, set, n * sizeof(nodes[0]));
-	rtpc_select_order(callid, nodes, n);
-	/* where a new call goes (a node due for a re-test counts) */
-	for (i = 0; i < n && chosen == NULL; i++) {
-		struct rtpc_nstate *ns = rtpc_state_node(&c->st, nodes[i]->url);
-		enum rtpc_avail a;
-
-		if (ns == NULL)
-			err(1, NULL);
-		a = rtpc_state_avail(ns, 1, now);
-		if (a == RTPC_AVAIL_YES || a == RTPC_AVAIL_DUE)
-			chosen = nodes[i]->url;
-	}
-	if (c->o->json) {
+	/* a node due for a re-test counts */
+	for (i = 0; i < n && chosen == NULL; i++)
+		if (rtpc_health_usable(o[i].reason))
+			chosen = o[i].node->url;
+	if (json) {
 		printf("{\"call_id\":");
 		cli_json_str(callid);
 		printf(",\"set\":%d,\"node\":", setid);
@@ -511,28 +460,24 @@ which_one(struct ctl *c, const char *callid, int setid,
 		printf("call %s, set %d: %s\n", callid, setid, chosen ? chosen :
 		    "no node available");
 	for (i = 0; i < n; i++) {
-		struct rtpc_nstate *ns = rtpc_state_node(&c->st, nodes[i]->url);
-		double sc = rtpc_select_score(callid, nodes[i]);
-		enum rtpc_avail a = rtpc_state_avail(ns, 1, now);
-		const char *why = a == RTPC_AVAIL_DUE ?
-		    rtpc_avail_str(RTPC_AVAIL_YES) : rtpc_avail_str(a);
+		const struct rtpc_node *nd = o[i].node;
+		const char *why = rtpc_health_str(o[i].reason,
+		    RTPC_HEALTH_TEXT_WHICH);
 
-		if ((a == RTPC_AVAIL_YES || a == RTPC_AVAIL_DUE) &&
-		    nodes[i]->weight == 0)
+		if (rtpc_health_usable(o[i].reason) && nd->weight == 0)
 			why = "standby";
-
-		if (c->o->json) {
+		if (json) {
 			printf("%s{\"url\":", i ? "," : "");
-			cli_json_str(nodes[i]->url);
+			cli_json_str(nd->url);
 			printf(",\"weight\":%u,\"score\":%.6f,\"state\":",
-			    nodes[i]->weight, sc);
+			    nd->weight, o[i].score);
 			cli_json_str(why);
 			printf("}");
 		} else
 			printf("  %zu. %-32s weight %-4u score %12.6f  %s\n",
-			    i + 1, nodes[i]->url, nodes[i]->weight, sc, why);
+			    i + 1, nd->url, nd->weight, o[i].score, why);
 	}
-	if (c->o->json)
+	if (json)
 		printf("]}\n");
 	return chosen ? 0 : RTPC_EXIT_NORELAY;
 }
@@ -541,18 +486,19 @@ which_one(struct ctl *c, const char *callid, int setid,
 static int
 cmd_which(struct ctl *c, const char **callids, int setid)
 {
-	const struct rtpc_node *set[NODES_MAX];
+	struct rtpc_order_entry o[RTPC_SET_NODES_MAX];
 	size_t n;
 	int rc = 0;
 
-	n = rtpc_pset_select(&c->ps, setid, set, NODES_MAX);
-	if (n == 0) {
-		warnx("no proxy set %d in the configuration", setid);
-		return RTPC_EXIT_USAGE;
-	}
-	for (; *callids != NULL; callids++)
-		if (which_one(c, *callids, setid, set, n) != 0)
+	for (; *callids != NULL; callids++) {
+		n = rtpc_health_order(c->st, c->ps, setid, *callids, 1, o);
+		if (n == 0) {
+			warnx("no proxy set %d in the configuration", setid);
+			return RTPC_EXIT_USAGE;
+		}
+		if (which_one(*callids, setid, o, n, c->o->json) != 0)
 			rc = RTPC_EXIT_NORELAY;
+	}
 	return rc;
 }
 
@@ -579,9 +525,9 @@ cmd_record(struct cli_run *cr)
 {
 	int rc;
 
-	cr->job.op = RTPC_OP_RECORD;
+	cr->job.req.op = RTPC_OP_RECORD;
 	rc = cli_exec(cr, CLI_INPUT_NOT_TTY);
-	if (rc == 0 && cr->job.dry_run)
+	if (rc == 0 && cr->job.req.dry_run)
 		return cli_output(cr, rc);
 	return rc;
 }
@@ -700,7 +646,7 @@ main(int argc, char **argv)
 		else if (strcmp(args[0], "enable") == 0)
 			rc = cmd_enable(&c, args[1], args[2]);
 		else if (strcmp(args[0], "drain") == 0)
-			rc = set_verdict(&c, args[1], RTPC_ADMIN_DRAINING);
+			rc = set_verdict(&c, args[1], VERDICT_DRAIN);
 		else if (strcmp(args[0], "ping") == 0)
 			rc = cmd_ping(&c, args + 1);
 		else if (strcmp(args[0], "raw") == 0)

@@ -39,9 +39,9 @@ main(int argc, char **argv)
 	    "[OPTION...] [FLAGS [IP]] < MESSAGE");
 	if (rc != 0)
 		return cli_end(&cr, rc);
-	cr.job.flags = poptGetArg(cr.pc);
-	cr.job.ip = poptGetArg(cr.pc);
-	cr.job.failure_route = failure_route;
+	cr.job.req.flags = poptGetArg(cr.pc);
+	cr.job.req.ip = poptGetArg(cr.pc);
+	cr.job.req.failure_route = failure_route;
 	if ((rc = cli_no_more_args(&cr)) != 0 ||
 	    (rc = cli_flags_not_ip(&cr, 1)) != 0)
 		return cli_end(&cr, rc);

@@ -11,9 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-#include "plan.h"
-#include "talk.h"
+#include "rtpp.h"
 #include "cli.h"
 
 /* rtpp-stat's own options. */
@@ -184,19 +182,19 @@ main(int argc, char **argv)
 	so.counters = clean;
 	if (rc != 0)
 		return cli_end(&cr, rc);
-	cr.job.extra.counters = so.counters;
-	cr.job.extra.verbose = so.verbose;
+	cr.job.req.extra.counters = so.counters;
+	cr.job.req.extra.verbose = so.verbose;
 	if (so.global) {
-		cr.job.op = RTPC_OP_INFO;
-		cr.job.callid = cr.job.callid ? cr.job.callid : "-";
+		cr.job.req.op = RTPC_OP_INFO;
+		cr.job.req.callid = cr.job.req.callid ? cr.job.req.callid : "-";
 	}
 	rc = cli_exec(&cr, so.global ? CLI_INPUT_NONE : CLI_INPUT_NOT_TTY);
-	if (rc == 0 && cr.job.dry_run)
+	if (rc == 0 && cr.job.req.dry_run)
 		rc = cli_output(&cr, rc);
 	else if (rc == 0 && so.json)
-		print_json(&so, cr.job.reply, cr.job.from_first);
+		print_json(&so, cr.job.res.reply, cr.job.res.from_first);
 	else if (rc == 0) {
-		cli_put_text(stdout, cr.job.reply, strlen(cr.job.reply),
+		cli_put_text(stdout, cr.job.res.reply, strlen(cr.job.res.reply),
 		    so.global ? CLI_TEXT_LINES : 0);
 		putchar('\n');
 	}

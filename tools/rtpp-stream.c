@@ -78,17 +78,17 @@ main(int argc, char **argv)
 		warnx("no prompt given (try --help)");
 		return cli_end(&cr, RTPC_EXIT_USAGE);
 	}
-	cr.job.extra.count = 1;
-	if (count != NULL && parse_count(count, &cr.job.extra.count) == -1) {
+	cr.job.req.extra.count = 1;
+	if (count != NULL && parse_count(count, &cr.job.req.extra.count) == -1) {
 		warnx("count '%s' is not -1 or loop, or a number from 1 to "
 		    "1000000", count);
 		return cli_end(&cr, RTPC_EXIT_USAGE);
 	}
 	if ((rc = cli_no_more_args(&cr)) != 0)
 		return cli_end(&cr, rc);
-	cr.job.op = stop ? RTPC_OP_STOP : RTPC_OP_PLAY;
-	cr.job.extra.uas = strcmp(side, "uas") == 0;
-	cr.job.extra.prompt = prompt;
+	cr.job.req.op = stop ? RTPC_OP_STOP : RTPC_OP_PLAY;
+	cr.job.req.extra.uas = strcmp(side, "uas") == 0;
+	cr.job.req.extra.prompt = prompt;
 	rc = cli_exec(&cr, CLI_INPUT_NOT_TTY);
 	return cli_end(&cr, cli_output(&cr, rc));
 }

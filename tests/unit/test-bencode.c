@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "errors.h"
 #include "buf.h"
 #include "bencode.h"
 #include "tap.h"

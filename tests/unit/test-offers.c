@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
 #include "offers.h"
-#include "state.h"
+#include "healthfile.h"
 #include "tap.h"
 
 #define CSEQ	"1"

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core.h"
+#include "errors.h"
 #include "reply.h"
 #include "tap.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test-state: the shared health state as two runs and an operator use
+ * test-health: the shared health state as two runs and an operator use
  * it at once (several handles on one directory in one process): merged
  * field by field, the operator's verdict never lost, one re-test claim,
  * records of other configurations kept, long URLs, the bounded lock,
@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
 #include "config.h"
-#include "state.h"
+#include "healthfile.h"
 #include "tap.h"
 
 static char dir[256];
@@ -95,7 +95,9 @@ verdict(const struct rtpc_pset *ps, const char *url, int admin)
 
 	sopen(&op, ps);
 	rtpc_err_clear(&e);
-	if (rtpc_state_verdict(&op, url, admin, &e) == -1)
+	if ((admin == RTPC_ADMIN_NONE ? rtpc_health_enable(&op, url, &e) :
+	    admin == RTPC_ADMIN_DISABLED ? rtpc_health_disable(&op, url, &e) :
+	    rtpc_health_drain(&op, url, &e)) == -1)
 		fprintf(stderr, "verdict: %s\n", e.msg);
 	rtpc_state_free(&op);
 }
@@ -406,10 +408,81 @@ test_trust(void)
 	rtpc_pset_free(&ps);
 }
 
+/* The API rtpp-ctl and talk use: reasons, their words, order, view. */
+static void
+test_api(void)
+{
+	struct rtpc_order_entry o[RTPC_SET_NODES_MAX];
+	struct rtpc_health_view v;
+	struct rtpc_pset ps;
+	struct rtpc_state st;
+	struct rtpc_err e;
+	const char *a = "udp:127.0.0.1:1101", *b = "udp:127.0.0.1:1102";
+	const char *c = "udp:127.0.0.1:1103";
+	size_t n, i;
+
+	is_str(rtpc_health_str(RTPC_HEALTH_DOWN, RTPC_HEALTH_TEXT_STATE),
+	    "down", "a failure is \"down\" in rtpp-ctl list");
+	is_str(rtpc_health_str(RTPC_HEALTH_DISABLED, RTPC_HEALTH_TEXT_WHICH),
+	    "disabled by operator", "and in rtpp-ctl which");
+	is_str(rtpc_health_str(RTPC_HEALTH_DRAINING,
+	    RTPC_HEALTH_TEXT_SKIPPED), "skipped: draining (no new calls)",
+	    "and in --explain");
+	is_str(rtpc_health_str(RTPC_HEALTH_DUE, RTPC_HEALTH_TEXT_STATE),
+	    "enabled", "a node due for a re-test is listed as enabled");
+	ok(rtpc_health_usable(RTPC_HEALTH_DUE) &&
+	    !rtpc_health_usable(RTPC_HEALTH_DOWN), "due is usable, down not");
+
+	pset(&ps, "udp:127.0.0.1:1101 udp:127.0.0.1:1102 "
+	    "udp:127.0.0.1:1103");
+	verdict(&ps, a, RTPC_ADMIN_DISABLED);
+	verdict(&ps, b, RTPC_ADMIN_DRAINING);
+	sopen(&st, &ps);
+	rtpc_health_fail(&st, c, 60, "timed out");
+	n = rtpc_health_order(&st, &ps, 0, "call-1", 1, o);
+	is_int(n, 3, "the set's three nodes in the call's order");
+	for (i = 0; i < n; i++) {
+		const char *u = o[i].node->url;
+
+		ok(o[i].reason == (strcmp(u, a) == 0 ? RTPC_HEALTH_DISABLED :
+		    strcmp(u, b) == 0 ? RTPC_HEALTH_DRAINING :
+		    RTPC_HEALTH_DOWN), "%s: its reason", u);
+		ok(i == 0 || o[i - 1].score >= o[i].score, "%s: best first", u);
+	}
+	n = rtpc_health_order(&st, &ps, 0, "call-1", 0, o);
+	for (i = 0; i < n; i++)
+		if (strcmp(o[i].node->url, b) == 0)
+			is_int(o[i].reason, RTPC_HEALTH_UP,
+			    "a draining node takes a call it has");
+	is_int(rtpc_health_order(&st, &ps, 7, "call-1", 1, o), 0,
+	    "no such set: no nodes");
+	is_int(rtpc_health_view(&st, c, &v), 0, "view of a failed node");
+	ok(v.state == RTPC_HEALTH_DOWN && v.disabled && v.recheck > 0 &&
+	    strcmp(v.lasterr, "timed out") == 0, "down, disabled until "
+	    "its recheck, with its error");
+	rtpc_health_view(&st, b, &v);
+	ok(v.state == RTPC_HEALTH_DRAINING && !v.disabled && v.recheck == 0,
+	    "draining is not disabled");
+	rtpc_health_view(&st, a, &v);
+	is_int(v.recheck, -1, "disabled by the operator: recheck -1");
+	rtpc_state_free(&st);
+
+	/* verdicts need a state that can be written */
+	memset(&st, 0, sizeof(st));
+	rtpc_err_clear(&e);
+	rtpc_state_open(&st, "", &ps, &e);
+	is_int(rtpc_health_drain(&st, a, &e), -1, "no state directory");
+	is_int(e.code, RTPC_EXIT_USAGE, "a usage error");
+	is_str(e.msg, "drain needs a state directory (--state-dir)",
+	    "naming the command");
+	rtpc_state_free(&st);
+	rtpc_pset_free(&ps);
+}
+
 int
 main(void)
 {
-	char tmpl[] = "/tmp/test-state.XXXXXX";
+	char tmpl[] = "/tmp/test-health.XXXXXX";
 
 	if (mkdtemp(tmpl) == NULL)
 		return 1;
@@ -422,6 +495,7 @@ main(void)
 	test_bounded_lock();
 	test_replaced_while_opening();
 	test_trust();
+	test_api();
 	{
 		char cmd[300];
 

@@ -1,38 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * core.c: the error record and small string helpers shared by libcore.
+ * text.c: string helpers shared by libcore: the token rule of the
+ * control protocol, escaping for people, UTF-8 lengths, %-encoding.
  */
-#include <stdarg.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-
-/*
- * Fill the error record and return -1, so that callers can write
- * "return rtpc_err_set(err, ...);".
- */
-int
-rtpc_err_set(struct rtpc_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return -1;
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-void
-rtpc_err_clear(struct rtpc_err *err)
-{
-	err->code = RTPC_EXIT_OK;
-	err->msg[0] = '\0';
-}
+#include "buf.h"
+#include "text.h"
 
 /*
  * A token may go into a control command only if it cannot break the
@@ -155,4 +132,21 @@ rtpc_strndup(const char *s, size_t len)
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p;
+}
+
+/* Unreserved characters of RFC 3986 plus a few safe ones stay as they
+ * are; every other byte becomes %XX. */
+int
+rtpc_pct_encode(const char *s, struct rtpc_buf *out)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || strchr("-._~@", c) != NULL) {
+			if (rtpc_buf_add(out, s, 1) == -1)
+				return -1;
+		} else if (rtpc_buf_printf(out, "%%%02X", c) == -1)
+			return -1;
+	}
+	return 0;
 }

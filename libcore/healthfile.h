@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * state.h: relay health, capabilities and the operator's verdict,
+ * healthfile.h: libcore's side of the health unit (health.h is the
+ * API): relay health, capabilities and the operator's verdict,
  * shared by every run and every rtpp-ctl on the machine: one record per
  * node (keyed by its URL, whatever set, order or weight it appears in)
  * in one small text file of the state directory, replaced atomically
@@ -10,13 +11,14 @@
  * deadline).  A state that cannot be trusted, read or written makes the
  * run behave like a fresh process (the caller warns), never fail.
  */
-#ifndef RTPC_STATE_H
-#define RTPC_STATE_H
+#ifndef RTPC_HEALTHFILE_H
+#define RTPC_HEALTHFILE_H
 
 #include <sys/stat.h>
 
-#include "core.h"
+#include "errors.h"
 #include "config.h"
+#include "health.h"
 
 /* The operator's verdict: only rtpp-ctl sets it, no run changes it. */
 #define RTPC_ADMIN_NONE		0	/* in service */
@@ -30,7 +32,9 @@
 #define RTPC_NS_ADMIN	0x8	/* the operator's verdict */
 
 #define RTPC_STATE_LOCK_MS	30	/* longest wait for the lock */
+#define RTPC_VERDICT_LOCK_MS	1000	/* an operator's longest wait */
 #define RTPC_REOPEN_TRIES	8	/* opens of a file replaced meanwhile */
+#define RTPC_RTT_FRESH		10	/* seconds a round-trip time stays fresh */
 
 struct rtpc_nstate {
 	char		*url;
@@ -77,29 +81,13 @@ struct rtpc_nstate *rtpc_state_node(struct rtpc_state *, const char *);
 int	 rtpc_state_commit(struct rtpc_state *, struct rtpc_err *);
 int	 rtpc_state_claim(struct rtpc_state *, const char *, long long,
 	    struct rtpc_err *);
-int	 rtpc_state_verdict(struct rtpc_state *, const char *, int,
-	    struct rtpc_err *);
 void	 rtpc_state_free(struct rtpc_state *);
-/* Whether a node may take a command now, and why not. */
-enum rtpc_avail {
-	RTPC_AVAIL_YES,		/* in service */
-	RTPC_AVAIL_DUE,		/* down, its time is up: one run re-tests it */
-	RTPC_AVAIL_DISABLED,	/* by the operator */
-	RTPC_AVAIL_DRAINING,	/* by the operator: no new call */
-	RTPC_AVAIL_DOWN		/* a failure, until its time is up */
-};
 
-int	 rtpc_state_down(const struct rtpc_nstate *, long long);
-const char *rtpc_state_word(const struct rtpc_nstate *, long long);
-enum rtpc_avail rtpc_state_avail(const struct rtpc_nstate *, int, long long);
-const char *rtpc_avail_str(enum rtpc_avail);
 const char *rtpc_state_distrust_dir(const struct stat *, char *, size_t);
 const char *rtpc_state_distrust_file(const struct stat *,
 	    const struct stat *, char *, size_t);
 int	 rtpc_state_open_current(int, const char *, int, mode_t,
 	    struct stat *);
 char	*rtpc_state_default_dir(void);
-long long rtpc_now(void);
-long long rtpc_mono_ms(void);
 
 #endif

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * core.h: what every libcore unit shares: exit statuses, the error
- * record that libcore fills instead of printing, and byte spans.
+ * errors.h: exit statuses, the error record that libcore fills instead
+ * of printing, and the callbacks through which it reports warnings and
+ * traces.
  *
  * libcore never prints and never exits.  A function that fails returns
  * -1 (or NULL) and fills the caller's struct rtpc_err with the exit
  * status the tool should use and one lowercase line naming the cause.
  */
-#ifndef RTPC_CORE_H
-#define RTPC_CORE_H
+#ifndef RTPC_ERRORS_H
+#define RTPC_ERRORS_H
 
 #include <stddef.h>
 
@@ -25,22 +26,15 @@ struct rtpc_err {
 	char	msg[512];
 };
 
-/* A region of an input buffer: offset and length. */
-struct rtpc_span {
-	size_t	off;
-	size_t	len;
-};
+/* A warning, one line without the program name. */
+typedef void (*rtpc_warn_fn)(void *, const char *);
 
-/* Largest input a tool accepts (a SIP message or SDP body). */
-#define RTPC_INPUT_MAX	(4u * 1024 * 1024)
+/* Called for every datagram sent ('>') or received ('<'). */
+typedef void (*rtpc_trace_fn)(void *, int, const char *, const char *,
+    size_t);
 
 int	 rtpc_err_set(struct rtpc_err *, int, const char *, ...)
 	    __attribute__((__format__(__printf__, 3, 4)));
 void	 rtpc_err_clear(struct rtpc_err *);
-int	 rtpc_token_safe(const char *, size_t);
-void	 rtpc_escape(char *, size_t, const char *, size_t);
-size_t	 rtpc_escape_one(const char *, size_t, char[5], size_t *);
-size_t	 rtpc_utf8_len(const unsigned char *, size_t);
-char	*rtpc_strndup(const char *, size_t);
 
 #endif

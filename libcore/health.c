@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * state.c: the shared health state file.
+ * health.c: the shared health state file.
  *
  * One file for the machine, DIR/health, one line per node after a
  * header line:
@@ -31,11 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "errors.h"
+#include "text.h"
 #include "buf.h"
 #include "config.h"
-#include "plan.h"
-#include "state.h"
+#include "healthfile.h"
 
 #ifndef RTPC_STATE_DIR
 #define RTPC_STATE_DIR	"/run/rtpp"
@@ -45,7 +45,6 @@
 #define STATE_MAGIC	"rtpp-health 1"
 #define STATE_NAME	"health"
 #define LOCK_NAME	"health.lock"
-#define RTT_FRESH	10	/* seconds a round-trip time stays fresh */
 
 long long
 rtpc_now(void)
@@ -89,59 +88,114 @@ pct_decode(char *s)
 	return 0;
 }
 
-/* Is the node down after a failure (and not yet due for a re-test)? */
-int
-rtpc_state_down(const struct rtpc_nstate *ns, long long now)
-{
-	return ns->down && ns->until > now;
-}
-
-/* One word for the node's state, for rtpp-ctl. */
-const char *
-rtpc_state_word(const struct rtpc_nstate *ns, long long now)
-{
-	if (ns->admin == RTPC_ADMIN_DISABLED)
-		return "disabled";
-	if (ns->admin == RTPC_ADMIN_DRAINING)
-		return "draining";
-	if (rtpc_state_down(ns, now))
-		return "down";
-	return "enabled";
-}
-
 /*
  * May the node take a command now?  new_call: the command starts a call
  * (an offer without To-tag), which a draining node does not take.
  */
-enum rtpc_avail
-rtpc_state_avail(const struct rtpc_nstate *ns, int new_call, long long now)
+static enum rtpc_health_reason
+reason_of(const struct rtpc_nstate *ns, int new_call, long long now)
 {
 	if (ns->admin == RTPC_ADMIN_DISABLED)
-		return RTPC_AVAIL_DISABLED;
+		return RTPC_HEALTH_DISABLED;
 	if (ns->admin == RTPC_ADMIN_DRAINING && new_call)
-		return RTPC_AVAIL_DRAINING;
+		return RTPC_HEALTH_DRAINING;
 	if (!ns->down)
-		return RTPC_AVAIL_YES;
-	return ns->until > now ? RTPC_AVAIL_DOWN : RTPC_AVAIL_DUE;
+		return RTPC_HEALTH_UP;
+	return ns->until > now ? RTPC_HEALTH_DOWN : RTPC_HEALTH_DUE;
 }
 
-/* The reason, as rtpp-ctl which and --explain say it. */
-const char *
-rtpc_avail_str(enum rtpc_avail a)
+/* The reason for node url now (a node without a record is down). */
+enum rtpc_health_reason
+rtpc_health_reason(struct rtpc_state *st, const char *url, int new_call)
 {
-	switch (a) {
-	case RTPC_AVAIL_YES:
-		return "enabled";
-	case RTPC_AVAIL_DUE:
-		return "due for a re-test";
-	case RTPC_AVAIL_DISABLED:
-		return "disabled by operator";
-	case RTPC_AVAIL_DRAINING:
-		return "draining";
-	case RTPC_AVAIL_DOWN:
-		return "disabled after a failure";
+	struct rtpc_nstate *ns = rtpc_state_node(st, url);
+
+	if (ns == NULL)
+		return RTPC_HEALTH_DOWN;
+	return reason_of(ns, new_call, rtpc_now());
+}
+
+/* Usable for a call: in service, or due for a re-test. */
+int
+rtpc_health_usable(enum rtpc_health_reason r)
+{
+	return r == RTPC_HEALTH_UP || r == RTPC_HEALTH_DUE;
+}
+
+/* Every way a reason is said, in one table. */
+static const struct {
+	const char	*state;
+	const char	*which;
+	const char	*skipped;
+} reason_text[] = {
+	[RTPC_HEALTH_UP] = { "enabled", "enabled", "in service" },
+	[RTPC_HEALTH_DUE] = { "enabled", "enabled",
+	    "skipped: another run is re-testing it" },
+	[RTPC_HEALTH_DISABLED] = { "disabled", "disabled by operator",
+	    "skipped: disabled by the operator" },
+	[RTPC_HEALTH_DRAINING] = { "draining", "draining",
+	    "skipped: draining (no new calls)" },
+	[RTPC_HEALTH_DOWN] = { "down", "disabled after a failure",
+	    "skipped: disabled after a failure" },
+};
+
+const char *
+rtpc_health_str(enum rtpc_health_reason r, enum rtpc_health_text how)
+{
+	if ((size_t)r >= sizeof(reason_text) / sizeof(reason_text[0]))
+		return "?";
+	switch (how) {
+	case RTPC_HEALTH_TEXT_STATE:
+		return reason_text[r].state;
+	case RTPC_HEALTH_TEXT_WHICH:
+		return reason_text[r].which;
+	case RTPC_HEALTH_TEXT_SKIPPED:
+		return reason_text[r].skipped;
 	}
 	return "?";
+}
+
+/* A node's health as rtpp-ctl shows it; -1 when out of memory. */
+int
+rtpc_health_view(struct rtpc_state *st, const char *url,
+    struct rtpc_health_view *v)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(st, url);
+	enum rtpc_health_reason any;
+	long long now = rtpc_now();
+
+	if (ns == NULL)
+		return -1;
+	memset(v, 0, sizeof(*v));
+	v->state = reason_of(ns, 1, now);
+	/* a draining node still serves its calls */
+	any = reason_of(ns, 0, now);
+	v->disabled = any == RTPC_HEALTH_DISABLED || any == RTPC_HEALTH_DOWN;
+	/* the module's "recheck" */
+	if (ns->admin == RTPC_ADMIN_DISABLED)
+		v->recheck = -1;
+	else if (ns->down)
+		v->recheck = ns->until;
+	v->caps = ns->caps;
+	v->rep = ns->rep;
+	v->ptl = ns->ptl;
+	v->rtt_us = ns->rtt_us;
+	strlcpy(v->lasterr, ns->lasterr, sizeof(v->lasterr));
+	return 0;
+}
+
+/* The state file in use, or NULL when the state is memory only. */
+const char *
+rtpc_health_file(const struct rtpc_state *st)
+{
+	return st->path;
+}
+
+/* Is the state directory shared with its group? */
+int
+rtpc_health_shared(const struct rtpc_state *st)
+{
+	return st->shared;
 }
 
 static struct rtpc_nstate *
@@ -180,7 +234,7 @@ rtpc_state_node(struct rtpc_state *st, const char *url)
 /*
  * Forget what this run learnt when the file already says it: another
  * run learnt the same capabilities, refreshed the round-trip time less
- * than RTT_FRESH seconds ago, or saw the same failure.  A herd of runs
+ * than RTPC_RTT_FRESH seconds ago, or saw the same failure.  A herd of runs
  * meeting a node first then writes once, not once each.
  */
 static void
@@ -191,7 +245,7 @@ drop_known(struct rtpc_nstate *n, const struct rtpc_nstate *f)
 	    f->ntf_known == n->ntf_known && f->ntf == n->ntf &&
 	    f->qry_known == n->qry_known && f->qry == n->qry)
 		n->dirty &= ~RTPC_NS_CAPS;
-	if ((n->dirty & RTPC_NS_RTT) && n->rtt_at - f->rtt_at < RTT_FRESH)
+	if ((n->dirty & RTPC_NS_RTT) && n->rtt_at - f->rtt_at < RTPC_RTT_FRESH)
 		n->dirty &= ~RTPC_NS_RTT;
 	if ((n->dirty & RTPC_NS_HEALTH) && !(n->dirty & RTPC_NS_ADMIN) &&
 	    f->down == n->down && f->testing_pid == n->testing_pid &&
@@ -780,20 +834,26 @@ rtpc_state_claim(struct rtpc_state *st, const char *url, long long hold,
 }
 
 /*
- * The operator's verdict on a node (RTPC_ADMIN_*), written at once.
- * Enabling also ends a failure's down time, as the module's RPC does.
+ * The operator's verdict on a node (RTPC_ADMIN_*), written at once; an
+ * operator may wait longer than a run for the lock.  Enabling also ends
+ * a failure's down time, as the module's RPC does.  verb names the
+ * command for the error when there is no state directory.
  */
-int
-rtpc_state_verdict(struct rtpc_state *st, const char *url, int admin,
+static int
+verdict(struct rtpc_state *st, const char *url, int admin, const char *verb,
     struct rtpc_err *err)
 {
 	struct rtpc_nstate *n;
 
-	if (st->path == NULL)
-		return rtpc_err_set(err, RTPC_EXIT_USAGE, "no shared state "
-		    "to write the verdict in (state_dir)");
+	if (st->path == NULL && st->dir == NULL)
+		return rtpc_err_set(err, RTPC_EXIT_USAGE, "%s needs a state "
+		    "directory (--state-dir)", verb);
+	if (st->path == NULL)	/* the open said why */
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: not changed: "
+		    "the state in %s cannot be used", url, st->dir);
 	if ((n = rtpc_state_node(st, url)) == NULL)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	st->lock_ms = RTPC_VERDICT_LOCK_MS;
 	n->admin = admin;
 	n->dirty |= RTPC_NS_ADMIN;
 	if (admin == RTPC_ADMIN_NONE) {
@@ -804,6 +864,51 @@ rtpc_state_verdict(struct rtpc_state *st, const char *url, int admin,
 		n->dirty |= RTPC_NS_HEALTH;
 	}
 	return rtpc_state_commit(st, err);
+}
+
+int
+rtpc_health_enable(struct rtpc_state *st, const char *url,
+    struct rtpc_err *err)
+{
+	return verdict(st, url, RTPC_ADMIN_NONE, "enable", err);
+}
+
+int
+rtpc_health_disable(struct rtpc_state *st, const char *url,
+    struct rtpc_err *err)
+{
+	return verdict(st, url, RTPC_ADMIN_DISABLED, "enable", err);
+}
+
+int
+rtpc_health_drain(struct rtpc_state *st, const char *url,
+    struct rtpc_err *err)
+{
+	return verdict(st, url, RTPC_ADMIN_DRAINING, "drain", err);
+}
+
+/*
+ * Record a transport failure: down for disable_tout seconds (negative:
+ * due for a re-test at once), capabilities to be learnt again.
+ */
+void
+rtpc_health_fail(struct rtpc_state *st, const char *url, long disable_tout,
+    const char *why)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(st, url);
+	long long now = rtpc_now();
+
+	if (ns == NULL)
+		return;
+	ns->down = 1;
+	ns->until = disable_tout < 0 ? now : now + disable_tout;
+	ns->caps = 0;	/* learn again when it comes back */
+	ns->ntf_known = 0;
+	ns->qry_known = 0;
+	ns->testing_pid = 0;
+	ns->testing_until = 0;
+	strlcpy(ns->lasterr, why, sizeof(ns->lasterr));
+	ns->dirty |= RTPC_NS_HEALTH | RTPC_NS_CAPS;
 }
 
 void
