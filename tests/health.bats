@@ -8,17 +8,11 @@
 # relay-faults.bats.)
 
 load helpers
+load lib/call
 load lib/rtpengine
 
 setup() {
-	rtpp_setup
-	fake_start a
-	fake_start b
-	fake_start c
-	A=$FAKE_URL_A
-	B=$FAKE_URL_B
-	C=$FAKE_URL_C
-	export RTPP_SOCK="$A $B $C"
+	relays_setup a b c
 	work=$BATS_TEST_TMPDIR
 }
 
@@ -27,16 +21,6 @@ teardown() {
 	rtpengine_stop_all
 }
 
-# The three commands of a call, each a separate run: Call-ID [OPTIONS].
-offer() {
-	rtpp-offer --call-id "$1" --from-tag f "${@:2}" <"$FIX/hold.sdp"
-}
-answer() {
-	rtpp-answer --call-id "$1" --from-tag f --to-tag t "${@:2}" <"$FIX/hold.sdp"
-}
-destroy() {
-	rtpp-destroy --call-id "$1" --from-tag f --to-tag t "${@:2}" </dev/null
-}
 
 # "CALLID RELAY" for every command $1 (U, L or D) that the relays named
 # after it got, one a line: routes U a b c.
@@ -160,8 +144,7 @@ reap() {
 	fake_stop b
 	: >"$work/trace"
 	for k in $(seq 1 24); do
-		runx answer "mc-$k" --trace
-		assert_equal "$status" 0
+		run -0 --separate-stderr stdout_to_file answer "mc-$k" --trace
 		cat "$BATS_TEST_TMPDIR/err" >>"$work/trace"
 		run -0 destroy "mc-$k"
 	done
@@ -254,8 +237,7 @@ reap() {
 	assert_equal "$total" 36
 	for k in $(seq 1 12); do
 		for t in offer answer destroy; do
-			runx "$t" "ss-$k" --trace
-			assert_equal "$status" 0
+			run -0 --separate-stderr stdout_to_file "$t" "ss-$k" --trace
 			assert_equal "$(grep -c '> ' "$BATS_TEST_TMPDIR/err")" 1
 		done
 	done
@@ -320,8 +302,7 @@ reap() {
 	done
 	assert_equal "$(ls "$RTPP_STATE_DIR" | grep -v -c -x -e "${f##*/}" -e "${f##*/}.lock")" 0
 	# what the runs learnt was kept: the next run sends one datagram
-	runx offer cc-1 --trace
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file offer cc-1 --trace
 	assert_equal "$(grep -c '> ' "$BATS_TEST_TMPDIR/err")" 1
 }
 
@@ -373,9 +354,8 @@ start_two_rtpengines() {
 
 @test "rtpengine x2: rtpp-ctl ping and list show both instances" {
 	start_two_rtpengines
-	runx rtpp-ctl ping
-	assert_equal "$status" 0
-	run cat "$out"
+	run -0 --separate-stderr stdout_to_file rtpp-ctl ping
+	run -0 cat "$out"
 	assert_equal "${#lines[@]}" 2
 	assert_regex "${lines[0]}" "^$R1 +ok +[0-9]+ us +base"
 	assert_regex "${lines[1]}" "^$R2 +ok +[0-9]+ us +base"
@@ -384,8 +364,8 @@ start_two_rtpengines() {
 	run -0 rtpp-ctl --json list
 	assert_equal "$(jq -c '[.[]|[.url,.index,.disabled]]' <<<"$output")" "[[\"$R1\",0,0],[\"$R2\",1,0]]"
 	assert_equal "$(jq -c '[.[]|.caps|startswith("base")]' <<<"$output")" '[true,true]'
-	runx rtpp-ctl list
-	run squeeze_lines "$out"
+	run -0 --separate-stderr stdout_to_file rtpp-ctl list
+	run -0 squeeze_lines "$out"
 	assert_regex "${lines[1]}" "^0 $R1 0 0 enabled 1 0 base"
 	assert_regex "${lines[2]}" "^0 $R2 1 0 enabled 1 0 base"
 }
@@ -398,16 +378,13 @@ start_two_rtpengines() {
 		o=r1
 		[[ $r == r1 ]] && o=r2
 		: >"$work/trace"
-		runx offer "$cid" --source-ip 127.0.0.1 --trace
-		assert_equal "$status" 0
+		run -0 --separate-stderr stdout_to_file offer "$cid" --source-ip 127.0.0.1 --trace
 		cat "$BATS_TEST_TMPDIR/err" >>"$work/trace"
 		assert_equal "$(rtpengine_sessions "$r") $(rtpengine_sessions "$o")" "1 0"
-		runx answer "$cid" --source-ip 127.0.0.1 --trace
-		assert_equal "$status" 0
+		run -0 --separate-stderr stdout_to_file answer "$cid" --source-ip 127.0.0.1 --trace
 		cat "$BATS_TEST_TMPDIR/err" >>"$work/trace"
 		assert_equal "$(rtpengine_sessions "$r") $(rtpengine_sessions "$o")" "1 0"
-		runx destroy "$cid" --trace
-		assert_equal "$status" 0
+		run -0 --separate-stderr stdout_to_file destroy "$cid" --trace
 		cat "$BATS_TEST_TMPDIR/err" >>"$work/trace"
 		assert_equal "$(rtpengine_sessions "$r") $(rtpengine_sessions "$o")" "0 0"
 		# every datagram of the three runs went to that instance

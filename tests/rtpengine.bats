@@ -52,14 +52,12 @@ in_range() {
 	message "$FIX/invite.sip" "$cid" "$pa" >"$work/inv"
 	message "$FIX/ok.sip" "$cid" "$pb" >"$work/ok"
 	message "$FIX/bye.sip" "$cid" 0 >"$work/bye"
-	runx rtpp-offer <"$work/inv"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer <"$work/inv"
 	cp "$out" "$work/inv.out"
 	uport=$(mport "$work/inv.out")
 	in_range "$uport"
 	grep -qa $'^c=IN IP4 127.0.0.1\r$' "$work/inv.out"
-	runx rtpp-answer <"$work/ok"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-answer <"$work/ok"
 	cp "$out" "$work/ok.out"
 	lport=$(mport "$work/ok.out")
 	in_range "$lport"
@@ -71,8 +69,7 @@ in_range() {
 	    --a-sends-to "127.0.0.1:$lport" --b-sends-to "127.0.0.1:$uport" --strict-source
 	assert_line --regexp "^a->b [1-9][0-9]*/"
 	assert_line --regexp "^b->a [1-9][0-9]*/"
-	runx rtpp-destroy <"$work/bye"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-destroy <"$work/bye"
 	cmp "$out" "$work/bye"
 	assert_equal "$(rtpengine_sessions re)" 0
 }
@@ -88,22 +85,19 @@ in_range() {
 
 @test "two-stream call: one U and one L per m= line, every port a relay port" {
 	cid="rt3-$RANDOM"
-	runx rtpp-offer --call-id "$cid" --from-tag ft --source-ip 127.0.0.1 <"$FIX/three.sdp"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer --call-id "$cid" --from-tag ft --source-ip 127.0.0.1 <"$FIX/three.sdp"
 	cp "$out" "$work/o"
 	run -0 sed -n 's/^m=[a-z]* \([0-9]*\) .*/\1/p' "$work/o"
 	in_range "${lines[0]}"
 	in_range "${lines[1]}"
 	assert_equal "${lines[2]}" 0
-	runx rtpp-answer --call-id "$cid" --from-tag ft --to-tag tt --source-ip 127.0.0.1 <"$FIX/three.sdp"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-answer --call-id "$cid" --from-tag ft --to-tag tt --source-ip 127.0.0.1 <"$FIX/three.sdp"
 	run -0 sed -n 's/^m=[a-z]* \([0-9]*\) .*/\1/p' "$out"
 	in_range "${lines[0]}"
 	in_range "${lines[1]}"
-	run grep -c '0\.0\.0\.0' "$out"
+	run -1 grep -c '0\.0\.0\.0' "$out"
 	assert_output 0
-	runx rtpp-destroy --call-id "$cid" --from-tag ft --to-tag tt </dev/null
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-destroy --call-id "$cid" --from-tag ft --to-tag tt </dev/null
 	assert_equal "$(rtpengine_sessions re)" 0
 }
 
@@ -111,23 +105,20 @@ in_range() {
 	cid="rt4-$RANDOM@127.0.0.1"
 	message "$FIX/invite.sip" "$cid" 40200 >"$work/inv"
 	rtpp-offer <"$work/inv" >/dev/null
-	runx rtpp-offer --trace <"$work/inv"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer --trace <"$work/inv"
 	run -0 grep -c '^rtpp-offer: > ' "$BATS_TEST_TMPDIR/err"
 	assert_output 1
 	rtpp-destroy --call-id "$cid" --from-tag 15483-uac-1 </dev/null
 }
 
 @test "rtpengine's E8 is reported clearly: D of an unknown call" {
-	runx rtpp-destroy --call-id "no-such-call-$RANDOM" --from-tag x </dev/null
-	assert_equal "$status" 1
+	run -1 --separate-stderr rtpp-destroy --call-id "no-such-call-$RANDOM" --from-tag x </dev/null
 	assert_equal "$stderr" "rtpp-destroy: $RTPENGINE_URL_RE: relay said E8 (refused: rtpengine's answer to any failure)"
 }
 
 @test "answer for a call rtpengine does not know: exit 1, stdout empty" {
 	message "$FIX/ok.sip" "rt5-$RANDOM@127.0.0.1" 40300 >"$work/ok"
-	runx rtpp-answer <"$work/ok"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-answer <"$work/ok"
 	assert_no_out
 	[[ $stderr == *"relay returned port 0 (it does not know the call?)" ]]
 }
@@ -137,15 +128,13 @@ in_range() {
 	cid="rt6-$RANDOM@127.0.0.1"
 	message "$FIX/sip-i-invite.sip" "$cid" 40400 >"$work/inv"
 	message "$FIX/sip-i-bye.sip" "$cid" 0 >"$work/bye"
-	runx rtpp-offer <"$work/inv"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer <"$work/inv"
 	body_check "$work/inv" "$out" >"$work/sdp"
 	body_check "$FIX/sip-i-invite.sip" "$out" >/dev/null
 	in_range "$(mport "$work/sdp")"
 	grep -qa $'^a=nortpproxy:yes\r$' "$work/sdp"
 	assert_equal "$(rtpengine_sessions re)" 1
-	runx rtpp-destroy <"$work/bye"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-destroy <"$work/bye"
 	cmp "$out" "$work/bye"
 	assert_equal "$(rtpengine_sessions re)" 0
 }

@@ -86,8 +86,7 @@ first_choice() {
 @test "make install: RUNSTATEDIR/rtpp made root's, set-group-ID and writable by the state group (made too); the tools default to it" {
 	getent group "$G" >/dev/null
 	assert_equal "$(stat -c '%U %G %a' "$SD")" "root $G 2775"
-	runx "$BIN/rtpp-ctl" list
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file "$BIN/rtpp-ctl" list
 	assert_equal "$stderr" ""
 	assert_equal "$(tail -n 1 "$out")" "state file: $SD/health (shared with its group)"
 	run -0 "$BIN/rtpp-ctl" --json list
@@ -98,16 +97,14 @@ first_choice() {
 	cid=$(first_choice "$A" si)
 	[[ -n $cid ]]
 	# the service user's run learns A's capabilities and saves them
-	runx as_service "$BIN/rtpp-offer" --call-id "$cid" --from-tag f <"$FIX/hold.sdp"
-	assert_equal "$status" 0
+	run -0 --separate-stderr as_service "$BIN/rtpp-offer" --call-id "$cid" --from-tag f <"$FIX/hold.sdp"
 	assert_equal "$stderr" ""
 	assert_equal "$(stat -c '%G %a' "$SD/health")" "$G 640"
 	run -0 "$BIN/rtpp-ctl" --json list
 	assert_equal "$(jq -r '.[0].caps' <<<"$output")" base
 	# root disables A: the service user's next run of that call avoids it
 	run -0 "$BIN/rtpp-ctl" enable "$A" 0
-	runx as_service "$BIN/rtpp-offer" --call-id "$cid" --from-tag f <"$FIX/hold.sdp"
-	assert_equal "$status" 0
+	run -0 --separate-stderr as_service "$BIN/rtpp-offer" --call-id "$cid" --from-tag f <"$FIX/hold.sdp"
 	assert_equal "$stderr" ""
 	assert_equal "$(cmds a | grep -c "^U $cid ")" 1
 	assert_equal "$(cmds b | grep -c "^U $cid ")" 1
@@ -121,13 +118,11 @@ first_choice() {
 }
 
 @test "a user outside the state group cannot change the shared state: a warning, and the call still works" {
-	runx setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/rtpp-ctl" enable "$A" 0
-	assert_equal "$status" 1
+	run -1 --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/rtpp-ctl" enable "$A" 0
 	assert_equal "$stderr" "rtpp-ctl: health state: $SD/health: Permission denied; not used
 rtpp-ctl: $A: not changed: the state in $SD cannot be used"
 	run -0 "$BIN/rtpp-ctl" --json list
 	assert_equal "$(jq -r '.[0].state' <<<"$output")" enabled
-	runx setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/rtpp-offer" --call-id out-1 --from-tag f <"$FIX/hold.sdp"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/rtpp-offer" --call-id out-1 --from-tag f <"$FIX/hold.sdp"
 	grep -q '^m=audio ' "$out"
 }
