@@ -118,32 +118,9 @@ check(const char *in, int is_sip, int use_crlf, const char *flags,
 }
 
 /* A.1's offer as the toolkit writes it without flag o: o= kept. */
-#define A1_OFFER_OUT_KEEP_O \
-	"v=0\n" \
-	"o=uac 53655765 2353687637 IN IP4 127.0.0.2\n" \
-	"s=-\n" \
-	"c=IN IP4 127.0.0.1\n" \
-	"t=0 0\n" \
-	"m=audio 31000 RTP/AVP 0 8 101\n" \
-	"a=rtpmap:0 PCMU/8000\n" \
-	"a=rtpmap:8 PCMA/8000\n" \
-	"a=rtpmap:101 telephone-event/8000\n" \
-	"a=fmtp:101 0-15\n" \
-	"a=sendrecv\n" \
-	"a=nortpproxy:yes\n"
+#define A1_OFFER_OUT_KEEP_O fixture("a1-offer-out-keep-o.sdp")
 
-#define A1_ANSWER_OUT_KEEP_O \
-	"v=0\n" \
-	"o=uas 53655765 2353687637 IN IP4 127.0.0.3\n" \
-	"s=-\n" \
-	"c=IN IP4 127.0.0.1\n" \
-	"t=0 0\n" \
-	"m=audio 31016 RTP/AVP 0 101\n" \
-	"a=rtpmap:0 PCMU/8000\n" \
-	"a=rtpmap:101 telephone-event/8000\n" \
-	"a=fmtp:101 0-15\n" \
-	"a=sendrecv\n" \
-	"a=nortpproxy:yes\n"
+#define A1_ANSWER_OUT_KEEP_O fixture("a1-answer-out-keep-o.sdp")
 
 static void
 test_appendix_a(void)
@@ -275,16 +252,15 @@ test_sip(void)
 	}
 }
 
-#define MP_BODY(bd, sdp) \
+#define MP_BODY(bd, sdp) joined( \
 	"--" bd "\n" \
 	"Content-Type: application/isup; version=itu-t92+\n" \
 	"\n" \
 	"\x01\x02isup\n" \
 	"--" bd "\n" \
 	"Content-Type: application/sdp\n" \
-	"\n" \
-	sdp \
-	"\n--" bd "--\n"
+	"\n", \
+	sdp, "\n--" bd "--\n")
 
 static void
 test_multipart(void)
