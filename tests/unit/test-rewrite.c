@@ -717,17 +717,7 @@ test_connection(void)
 	}
 }
 
-#define ICE_IN \
-	"v=0\n" \
-	"o=- 1 1 IN IP4 10.0.0.6\n" \
-	"s=-\n" \
-	"c=IN IP4 10.0.0.6\n" \
-	"t=0 0\n" \
-	"m=audio 7000 RTP/AVP 0\n" \
-	"a=candidate:1 1 UDP 2130706431 10.0.0.6 7000 typ host\n" \
-	"a=candidate:1 2 UDP 2130706430 10.0.0.6 7001 typ host\n" \
-	"a=sendrecv\n" \
-	"m=video 7002 RTP/AVP 96\n"
+#define ICE_IN fixture("ice.sdp")
 
 static void
 test_ice(void)
@@ -737,47 +727,15 @@ test_ice(void)
 
 	set.ice = RTPC_ICE_LOW;
 	check(ICE_IN, 0, 1, "", r, 2, 1,
-	    "v=0\n"
-	    "o=- 1 1 IN IP4 10.0.0.6\n"
-	    "s=-\n"
-	    "c=IN IP4 192.0.2.10\n"
-	    "t=0 0\n"
-	    "m=audio 40000 RTP/AVP 0\n"
-	    "a=candidate:1 1 UDP 2130706431 10.0.0.6 7000 typ host\n"
-	    "a=candidate:1920210 2 UDP 16777214 192.0.2.10 40001 typ relay\n"
-	    "a=candidate:1920210 1 UDP 16777215 192.0.2.10 40000 typ relay\n"
-	    "a=candidate:1 2 UDP 2130706430 10.0.0.6 7001 typ host\n"
-	    "a=sendrecv\n"
-	    "m=video 40002 RTP/AVP 96\n"
-	    "a=nortpproxy:yes\n",
+	    fixture("ice-low.out.sdp"),
 	    "ICE low: two relay candidates before the last candidate line");
 	set.ice = RTPC_ICE_HIGH;
 	check(ICE_IN, 0, 0, "", r, 2, 0,
-	    "v=0\n"
-	    "o=- 1 1 IN IP4 10.0.0.6\n"
-	    "s=-\n"
-	    "c=IN IP4 192.0.2.10\n"
-	    "t=0 0\n"
-	    "m=audio 40000 RTP/AVP 0\n"
-	    "a=candidate:1 1 UDP 2130706431 10.0.0.6 7000 typ host\n"
-	    "a=candidate:1920210 2 UDP 2197815294 192.0.2.10 40001 typ relay\n"
-	    "a=candidate:1920210 1 UDP 2197815295 192.0.2.10 40000 typ relay\n"
-	    "a=candidate:1 2 UDP 2130706430 10.0.0.6 7001 typ host\n"
-	    "a=sendrecv\n"
-	    "m=video 40002 RTP/AVP 96\n",
+	    fixture("ice-high.out.sdp"),
 	    "ICE high priorities");
 	set.ice = RTPC_ICE_OFF;
 	check(ICE_IN, 0, 0, "", r, 2, 0,
-	    "v=0\n"
-	    "o=- 1 1 IN IP4 10.0.0.6\n"
-	    "s=-\n"
-	    "c=IN IP4 192.0.2.10\n"
-	    "t=0 0\n"
-	    "m=audio 40000 RTP/AVP 0\n"
-	    "a=candidate:1 1 UDP 2130706431 10.0.0.6 7000 typ host\n"
-	    "a=candidate:1 2 UDP 2130706430 10.0.0.6 7001 typ host\n"
-	    "a=sendrecv\n"
-	    "m=video 40002 RTP/AVP 96\n",
+	    fixture("ice-off.out.sdp"),
 	    "ICE off: candidates untouched");
 	{
 		static const struct rep r6[] = {
