@@ -110,8 +110,8 @@ assert_both() {
 	[[ ${AON_LIMITS-} != no ]] || skip "ulimit -v is meaningless under valgrind or ASan"
 	cp "$AON/m3.sdp" "$AON/in"
 	rtpp-offer --fake-reply '40000 192.0.2.1' --call-id c --from-tag f <"$AON/in" >"$AON/want"
-	run -0 grep -ac '^m=audio 40000 RTP/AVP 96 96 ' "$AON/want"
-	run -0 aon_loop sdp "$AON/want" rtpp-offer --fake-reply '40000 192.0.2.1' --call-id c --from-tag f
+	run -0 --separate-stderr grep -ac '^m=audio 40000 RTP/AVP 96 96 ' "$AON/want"
+	run -0 --separate-stderr aon_loop sdp "$AON/want" rtpp-offer --fake-reply '40000 192.0.2.1' --call-id c --from-tag f
 	assert_both
 }
 
@@ -119,12 +119,12 @@ assert_both() {
 	[[ ${AON_LIMITS-} != no ]] || skip "ulimit -v is meaningless under valgrind or ASan"
 	cp "$AON/a3.sip" "$AON/in"
 	rtpp-offer --output base64 --fake-reply '40000 192.0.2.1' <"$AON/in" >"$AON/want"
-	run -0 aon_loop sip64 "$AON/want" rtpp-offer --output base64 --fake-reply '40000 192.0.2.1'
+	run -0 --separate-stderr aon_loop sip64 "$AON/want" rtpp-offer --output base64 --fake-reply '40000 192.0.2.1'
 	assert_both
 	# and base64 in: decoding needs memory too
 	base64 "$AON/a3.sip" >"$AON/in"
 	rtpp-offer --fake-reply '40000 192.0.2.1' <"$AON/in" >"$AON/want"
-	run -0 aon_loop b64in "$AON/want" rtpp-offer --fake-reply '40000 192.0.2.1'
+	run -0 --separate-stderr aon_loop b64in "$AON/want" rtpp-offer --fake-reply '40000 192.0.2.1'
 	assert_both
 }
 
@@ -135,7 +135,7 @@ assert_both() {
 	export RTPP_SOCK="$FAKE_URL_A"
 	cp "$AON/a3.sip" "$AON/in"
 	rtpp-offer <"$AON/in" >"$AON/want"
-	run -0 aon_loop relay "$AON/want" rtpp-offer
+	run -0 --separate-stderr aon_loop relay "$AON/want" rtpp-offer
 	assert_both
 }
 

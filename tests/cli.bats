@@ -28,7 +28,7 @@ teardown() {
 
 @test "--version prints the tool, package and version" {
 	for t in "${TOOLS[@]}"; do
-		run -0 "$t" --version
+		run -0 --separate-stderr "$t" --version
 		assert_output --regexp "^$t \\(rtpp\\) [0-9]+\\.[0-9]+\\.[0-9]+$"
 	done
 }
@@ -59,7 +59,7 @@ teardown() {
 }
 
 @test "empty flags and empty ip arguments mean none" {
-	run -0 rtpp-offer --dry-run '' '' <"$FIX/invite.sip"
+	run -0 --separate-stderr rtpp-offer --dry-run '' '' <"$FIX/invite.sip"
 	assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 }
 
@@ -247,9 +247,9 @@ teardown() {
 @test "Kamailio exec environment: --kamailio-env takes Call-ID, tags and source address" {
 	export SIP_HF_CALLID=env-call-1 SIP_SRCIP=198.51.100.77
 	export SIP_HF_FROM='"A" <sip:a@example.com;tag=no>;tag=env-ftag' SIP_HF_TO='<sip:b@example.com>;tag=env-ttag'
-	run -0 rtpp-offer --dry-run --kamailio-env --b64 "$(base64 -w0 "$FIX/hold.sdp")"
+	run -0 --separate-stderr rtpp-offer --dry-run --kamailio-env --b64 "$(base64 -w0 "$FIX/hold.sdp")"
 	assert_output 'Uc0 env-call-1 198.51.100.77 24000 env-ftag;1 env-ttag;1'
-	run -0 rtpp-offer --dry-run --b64 "$(base64 -w0 "$FIX/invite.sip")"
+	run -0 --separate-stderr rtpp-offer --dry-run --b64 "$(base64 -w0 "$FIX/invite.sip")"
 	assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 }
 
@@ -326,7 +326,7 @@ assert_only_commands() {
 	run -0 --separate-stderr rtpp-offer --kamailio-env --b64 "$(base64 -w0 "$FIX/invite.sip")" </dev/null
 	assert_equal "$(cmds a | tail -n 1)" 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 	# an option still wins over both
-	run -0 rtpp-offer --dry-run --kamailio-env --call-id opt-call --b64 "$(base64 -w0 "$BATS_TEST_TMPDIR/m")"
+	run -0 --separate-stderr rtpp-offer --dry-run --kamailio-env --call-id opt-call --b64 "$(base64 -w0 "$BATS_TEST_TMPDIR/m")"
 	assert_output 'Uc0,8,101 opt-call 127.0.0.1 16000 15483-uac-1;1'
 }
 
@@ -353,25 +353,25 @@ assert_only_commands() {
 	run -2 --separate-stderr rtpp-ctl --sock "udp://127.0.0.1:$p" ping
 	# nothing was sent and nothing was recorded about any node
 	assert_equal "$(fake_count a)" 0
-	run ! grep -rl "127.0.0.1" "$RTPP_STATE_DIR"
+	run ! --separate-stderr grep -rl "127.0.0.1" "$RTPP_STATE_DIR"
 	# the right URL works at once: no node was marked down
 	run -0 --separate-stderr rtpp-offer --sock "udp:127.0.0.1:$p" <"$FIX/invite.sip"
 	# a plain path stays a unix socket, as in the module
-	run -0 rtpp-offer --dry-run --sock "$BATS_TEST_TMPDIR/relay.sock" <"$FIX/invite.sip"
+	run -0 --separate-stderr rtpp-offer --dry-run --sock "$BATS_TEST_TMPDIR/relay.sock" <"$FIX/invite.sip"
 }
 
 @test "--help lists the flag letters and the IP argument; an address given as the flags says what went wrong" {
-	run -0 rtpp-offer --help
+	run -0 --separate-stderr rtpp-offer --help
 	assert_line "FLAGS, the module's flags string, letters in any case ('' for none):"
 	for l in '1 2 3' a b c 'e i' f l o r w x 'z<N>'; do
 		assert_line --regexp "^  $l +[a-z(]"
 	done
 	assert_line --partial "IP, the module's ip_address"
-	run -0 rtpp-destroy --help
+	run -0 --separate-stderr rtpp-destroy --help
 	assert_line --regexp '^  t +leave out the To-tag'
-	run -0 rtpp-manage --help
+	run -0 --separate-stderr rtpp-manage --help
 	assert_line --regexp '^  z<N> +re-packetize'
-	run -0 rtpp-stat --help
+	run -0 --separate-stderr with_stderr rtpp-stat --help
 	refute_line --partial "FLAGS"
 	run -2 --separate-stderr stdout_to_file rtpp-offer 192.0.2.1 <"$FIX/invite.sip"
 	assert_no_out
@@ -381,7 +381,7 @@ assert_only_commands() {
 	run -2 --separate-stderr rtpp-destroy 192.0.2.1 <"$FIX/bye.sip"
 	assert_equal "$stderr" "rtpp-destroy: '192.0.2.1' is an address, not a flags string; rtpp-destroy takes no address"
 	# the right way round works
-	run -0 rtpp-offer --dry-run '' 192.0.2.1 <"$FIX/invite.sip"
+	run -0 --separate-stderr rtpp-offer --dry-run '' 192.0.2.1 <"$FIX/invite.sip"
 }
 
 @test "--deadline covers reading standard input and lock waits: a writer that never closes stdin costs the deadline, exit 3" {

@@ -391,7 +391,7 @@ help_opts() {
 @test "registered for the seven tools" {
 	local t
 	for t in $TOOLS; do
-		run -0 complete -p "$t"
+		run -0 --separate-stderr complete -p "$t"
 		assert_output "complete -F _rtpp $t"
 	done
 }

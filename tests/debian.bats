@@ -69,9 +69,9 @@ build_package() {
 # --- examples/rtpp.conf (installed as /etc/rtpp.conf) -----------------
 
 @test "examples/rtpp.conf: only comments and blank lines, and it loads" {
-	run ! grep -vnE '^(#.*)?$' "$CONF"
+	run ! --separate-stderr with_stderr grep -vnE '^(#.*)?$' "$CONF"
 	assert_output ""
-	run -0 rtpp-ctl --config "$CONF" list
+	run -0 --separate-stderr rtpp-ctl --config "$CONF" list
 	assert_line --index 1 --regexp '^0 +udp:127\.0\.0\.1:22222 '
 }
 
@@ -152,7 +152,7 @@ uncommented() {
 @test "the package builds: dpkg-buildpackage -us -uc -b on the distributed tree" {
 	build_package
 	[[ -f $DEB && -f $CHANGES ]]
-	run -0 dpkg-deb -f "$DEB" Package Version Architecture
+	run -0 --separate-stderr dpkg-deb -f "$DEB" Package Version Architecture
 	assert_line "Package: rtpp"
 	assert_line "Version: $(sed -n '1s/^rtpp (\([^)]*\)) .*/\1/p' "$SRC/debian/changelog")"
 }
@@ -204,7 +204,7 @@ uncommented() {
 @test "/etc/rtpp.conf: a conffile, the example as it is" {
 	build_package
 	cmp "$ROOT/etc/rtpp.conf" "$CONF"
-	run -0 dpkg-deb -I "$DEB" conffiles
+	run -0 --separate-stderr dpkg-deb -I "$DEB" conffiles
 	assert_output "/etc/rtpp.conf"
 }
 
@@ -212,19 +212,19 @@ uncommented() {
 	local t
 	build_package
 	for t in $TOOLS; do
-		run -0 readelf -d "$ROOT/usr/bin/$t"
+		run -0 --separate-stderr readelf -d "$ROOT/usr/bin/$t"
 		assert_output --regexp 'NEEDED.*libpopt\.so'
 	done
-	run -0 dpkg-deb -f "$DEB" Depends
+	run -0 --separate-stderr dpkg-deb -f "$DEB" Depends
 	assert_output --regexp 'libpopt0'
 	assert_output --regexp 'libbsd0'
 }
 
 @test "a tool from the package runs: --version, its config path, a --fake-reply run" {
 	build_package
-	run -0 "$ROOT/usr/bin/rtpp-offer" --version
+	run -0 --separate-stderr "$ROOT/usr/bin/rtpp-offer" --version
 	assert_output "rtpp-offer (rtpp) $(tool_version)"
-	run -0 "$ROOT/usr/bin/rtpp-offer" --help
+	run -0 --separate-stderr "$ROOT/usr/bin/rtpp-offer" --help
 	assert_output --regexp '\(default[[:space:]]+/etc/rtpp\.conf\)'
 	# the same output as the tool under test, byte for byte
 	run -0 --separate-stderr stdout_to_file "$ROOT/usr/bin/rtpp-offer" --fake-reply '40000 192.0.2.1' ar <"$SRC/examples/invite.sip"
@@ -233,15 +233,15 @@ uncommented() {
 	grep -q '^m=audio 40000 ' "$out"
 	rtpp-offer --fake-reply '40000 192.0.2.1' ar <"$SRC/examples/invite.sip" >"$BATS_TEST_TMPDIR/want"
 	assert_out_file "$BATS_TEST_TMPDIR/want"
-	run -0 "$ROOT/usr/bin/rtpp-ctl" --config "$ROOT/etc/rtpp.conf" --json list
+	run -0 --separate-stderr "$ROOT/usr/bin/rtpp-ctl" --config "$ROOT/etc/rtpp.conf" --json list
 	assert_output --partial '"url":"udp:127.0.0.1:22222"'
 }
 
 @test "the shared state directory: /run/rtpp by tmpfiles.d, root's, set-group-ID, group rtpp made by postinst; nothing shipped in /run; the tools default to it" {
 	build_package
-	run -0 grep -v '^#' "$ROOT/usr/lib/tmpfiles.d/rtpp.conf"
+	run -0 --separate-stderr grep -v '^#' "$ROOT/usr/lib/tmpfiles.d/rtpp.conf"
 	assert_output 'd /run/rtpp 2775 root rtpp -'
-	run -0 dpkg-deb -c "$DEB"
+	run -0 --separate-stderr with_stderr dpkg-deb -c "$DEB"
 	refute_output --regexp ' \./run/'
 	dpkg-deb -e "$DEB" "$BATS_TEST_TMPDIR/control"
 	grep -q '^	addgroup --system rtpp$' "$BATS_TEST_TMPDIR/control/postinst"
@@ -273,22 +273,22 @@ uncommented() {
 	build_package
 	command -v systemd-analyze >/dev/null ||
 		fail "systemd-analyze not found: install the systemd package (scripts/deps)"
-	run -0 sed -n 's/^ExecStart=//p' "$ROOT/lib/systemd/system/rtpp-watch.service"
+	run -0 --separate-stderr sed -n 's/^ExecStart=//p' "$ROOT/lib/systemd/system/rtpp-watch.service"
 	assert_output "/usr/bin/rtpp-ctl --config /etc/rtpp.conf watch"
 	mkdir -p "${u%/*}"
 	sed "s|/usr/bin/rtpp-ctl|$ROOT/usr/bin/rtpp-ctl|" \
 		"$ROOT/lib/systemd/system/rtpp-watch.service" >"$u"
-	run -0 systemd-analyze verify --man=no "$u"
+	run -0 --separate-stderr with_stderr systemd-analyze verify --man=no "$u"
 	refute_output --partial rtpp-watch
 	# installed, neither enabled nor started: the maintainer scripts
 	# start nothing, and enable it again only if the admin had
-	run -0 dpkg-deb -I "$DEB" postinst
+	run -0 --separate-stderr with_stderr dpkg-deb -I "$DEB" postinst
 	refute_output --partial "deb-systemd-invoke"
 	assert_output --partial "if deb-systemd-helper --quiet was-enabled 'rtpp-watch.service'; then"
 }
 
 @test "lintian: no errors" {
 	build_package
-	run -0 lintian --fail-on error "$CHANGES"
+	run -0 --separate-stderr with_stderr lintian --fail-on error "$CHANGES"
 	refute_line --regexp '^E: '
 }

@@ -41,14 +41,16 @@ golden() {
 @test "rtpp-answer: a 200 OK and a bare SDP" {
 	golden rtpp-answer/relay-ok.sip 0 rtpp-answer <"$FIX/ok.sip"
 	golden rtpp-answer/hold.sdp 0 rtpp-answer --call-id c1 --from-tag f1 --to-tag t1 <"$FIX/hold.sdp"
+	golden rtpp-answer/ok.b64 0 rtpp-answer --output base64 <"$FIX/ok.sip"
 }
 
-@test "rtpp-manage: INVITE then 200 OK, then BYE" {
+@test "rtpp-manage: INVITE, 200 OK (base64 in and out), re-INVITE (SDP out), BYE" {
 	golden rtpp-manage/invite.sip 0 rtpp-manage <"$FIX/invite.sip"
-	golden rtpp-manage/ok.sip 0 rtpp-manage <"$FIX/ok.sip"
+	golden rtpp-manage/ok.b64 0 rtpp-manage --b64 "$(base64 -w0 "$FIX/ok.sip")" --output base64
+	golden rtpp-manage/reinvite.sdp 0 rtpp-manage --output sdp <"$FIX/reinvite.sip"
 	golden rtpp-manage/bye.sip 0 rtpp-manage <"$FIX/bye.sip"
 	cmds a >"$BATS_TEST_TMPDIR/cmds"
-	assert_golden rtpp-manage/invite-ok-bye.cmds "$BATS_TEST_TMPDIR/cmds"
+	assert_golden rtpp-manage/call.cmds "$BATS_TEST_TMPDIR/cmds"
 }
 
 @test "rtpp-destroy: the message unchanged, one D" {

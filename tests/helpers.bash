@@ -7,11 +7,12 @@
 # no config file, so nothing on the machine leaks in.
 #
 # How to write a test (one idiom):
-# - Run every command under test with bats-core's `run`, its exit status
-#   in the same line: `run -N` (or `run !` where any failure will do).
-#   Add `--separate-stderr` where stdout and stderr are looked at apart
-#   ($output, $stderr); tool tests always do.  Then bats-assert:
-#   assert_output, assert_line, refute_output, assert_equal "$stderr" ...
+# - Run every command with bats-core's `run -N --separate-stderr` (N the
+#   exit status it must have; `run !` where any failure will do): $output
+#   is stdout, $stderr stderr.  Then bats-assert: assert_output,
+#   assert_line, refute_output, assert_equal "$stderr" ...  Where a test
+#   reads both streams as one (a command's warnings, a refute that must
+#   see everything), run the command through with_stderr.
 #	run -2 --separate-stderr rtpp-destroy ieq <"$FIX/bye.sip"
 #	assert_equal "$stderr" "rtpp-destroy: flags 'ieq': unknown flag 'q'"
 # - Where stdout matters byte for byte ($output drops trailing newlines),
@@ -133,6 +134,11 @@ normalise() {
 	text=${text//"$BATS_TEST_TMPDIR"/@TMP@}
 	printf '%s' "${text%.}" | sed -E 's/\b[0-9]+ (us|ms)\b/@N@ \1/g; s/score [0-9.]+ */score @N@ /g' >"$1.n"
 	mv "$1.n" "$1"
+}
+
+# For `run`: the command with its standard error in its standard output.
+with_stderr() {
+	"$@" 2>&1
 }
 
 # The output file is empty.

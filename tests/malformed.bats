@@ -382,6 +382,6 @@ corpus() {
 	[[ -x $top/scripts/fuzz && -d $top/fuzz ]] || skip "fuzz/ not in this tree"
 	command -v "${CC:-cc}" >/dev/null || skip "no C compiler"
 	pkg-config --exists libbsd-overlay 2>/dev/null || skip "no libbsd"
-	FUZZ_WORK="$BATS_FILE_TMPDIR/fuzz" run -0 "$top/scripts/fuzz" replay
+	FUZZ_WORK="$BATS_FILE_TMPDIR/fuzz" run -0 --separate-stderr with_stderr "$top/scripts/fuzz" replay
 	refute_output --partial FAILED
 }

@@ -63,12 +63,12 @@ in_range() {
 
 @test "ping: pong, request bencoded as the reference shows it" {
 	ng 0 ping -D
-	run -0 grep -c . "$out"
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr grep -c . "$out"
 	assert_output 2
-	run -0 sed -n 1p "$out"
+	run -0 --separate-stderr sed -n 1p "$out"
 	assert_output --regexp '^request=p[0-9]+-[0-9]+ d7:command4:pinge$'
 	assert_equal "$(val result)" pong
-	assert_equal "$stderr" ""
 }
 
 @test "offer, answer, RTP both ways on audio and video, query counts it, delete, then query fails" {
@@ -98,11 +98,11 @@ in_range() {
 	[[ $la != "$ua" && $lv != "$uv" ]]
 
 	# A sends to the ports of the answer, B to those of the offer
-	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
+	run -0 --separate-stderr python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
 	    --a-sends-to "127.0.0.1:$la" --b-sends-to "127.0.0.1:$ua" --strict-source
 	assert_line --regexp "^a->b [1-9][0-9]*/"
 	assert_line --regexp "^b->a [1-9][0-9]*/"
-	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pv" --b-port "$pbv" \
+	run -0 --separate-stderr python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pv" --b-port "$pbv" \
 	    --a-sends-to "127.0.0.1:$lv" --b-sends-to "127.0.0.1:$uv" --strict-source
 	assert_line --regexp "^a->b [1-9][0-9]*/"
 	assert_line --regexp "^b->a [1-9][0-9]*/"
@@ -159,7 +159,7 @@ in_range() {
 	# z30: ptime 30
 	ng 0 offer -c "$cid-3" -f fa -F z30 -s "$work/a.sdp" -S "$work/o3"
 	grep -qa $'^a=ptime:30\r$' "$work/o3"
-	run -1 grep -qa '^a=ptime' "$work/o1"
+	run -1 --separate-stderr grep -qa '^a=ptime' "$work/o1"
 
 	# the module's ip argument: media address, written into c=
 	ng 0 offer -c "$cid-4" -f fa -M 127.0.0.9 -s "$work/a.sdp" -S "$work/o4"

@@ -62,7 +62,7 @@ run_recipe() {
 }
 
 @test "every recipe of the README is tested here" {
-	run -0 grep -c '^    # recipe: ' "$README"
+	run -0 --separate-stderr grep -c '^    # recipe: ' "$README"
 	assert_output 2
 }
 
@@ -76,5 +76,5 @@ run_recipe() {
 	done < <(sed -n 's/^    .*< \(examples\/[^ ]*\).*/\1/p' "$README" | sort -u)
 	(( n >= 4 ))
 	# no example reads a file that is not under examples/
-	run ! grep -n -E '^    [^#]*rtpp-[a-z]+ [^#]*< [^ /e$(]' "$README"
+	run ! --separate-stderr grep -n -E '^    [^#]*rtpp-[a-z]+ [^#]*< [^ /e$(]' "$README"
 }

@@ -31,7 +31,7 @@ teardown() { rtpp_teardown; }
 }
 
 @test "flags ar on the answer: LA and the SDP's address" {
-	run -0 rtpp-answer --dry-run ar <"$FIX/ok.sip"
+	run -0 --separate-stderr rtpp-answer --dry-run ar <"$FIX/ok.sip"
 	assert_output 'LAc0,101 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
 }
 
@@ -55,9 +55,9 @@ teardown() { rtpp_teardown; }
 }
 
 @test "bare SDP is the 200's answer by default; --request makes it the ACK's" {
-	run -0 rtpp-answer --dry-run --call-id c --from-tag F --to-tag T <"$FIX/hold.sdp"
+	run -0 --separate-stderr rtpp-answer --dry-run --call-id c --from-tag F --to-tag T <"$FIX/hold.sdp"
 	assert_output 'Lc0 c 0.0.0.0 24000 F;1 T;1'
-	run -0 rtpp-answer --dry-run --request --call-id c --from-tag F --to-tag T <"$FIX/hold.sdp"
+	run -0 --separate-stderr rtpp-answer --dry-run --request --call-id c --from-tag F --to-tag T <"$FIX/hold.sdp"
 	assert_output 'Lc0 c 0.0.0.0 24000 T;1 F;1'
 }
 
@@ -80,7 +80,7 @@ teardown() { rtpp_teardown; }
 *;2 -> reply 40010 0.0.0.0 4
 *;3 -> reply 40020 192.0.2.1 4'
 	run -0 --separate-stderr stdout_to_file rtpp-answer --call-id c3 --from-tag f3 --to-tag t3 <"$FIX/three.sdp"
-	run -1 grep -c '^c=IN IP4 0.0.0.0' "$out"
+	run -1 --separate-stderr grep -c '^c=IN IP4 0.0.0.0' "$out"
 	assert_output 0
 	grep -qx 'c=IN IP4 127.0.0.1' "$out"
 }

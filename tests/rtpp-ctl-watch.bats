@@ -174,7 +174,7 @@ assert_wout() {
 }
 
 @test "record: --dry-run prints R and sends nothing; a unix relay gets R without cookie" {
-	run -0 rtpp-ctl record --dry-run <"$FIX/ok.sip"
+	run -0 --separate-stderr rtpp-ctl record --dry-run <"$FIX/ok.sip"
 	assert_output 'R 1-15483@127.0.0.1 15475-uas-1 15483-uac-1'
 	assert_equal "$(fake_count a)" 0
 	fake_start_unix u
@@ -221,7 +221,7 @@ assert_wout() {
 	RTPP_TIMEOUT_SOCKET="unix:$sock" rtpp-answer <"$FIX/ok.sip" >/dev/null
 	RTPP_TIMEOUT_SOCKET="unix:$sock" rtpp-offer l <"$FIX/reinvite.sip" >/dev/null
 	RTPP_TIMEOUT_SOCKET="unix:$sock" rtpp-destroy <"$FIX/bye.sip" >/dev/null
-	run -0 cmds a
+	run -0 --separate-stderr cmds a
 	assert_equal "${#lines[@]}" 10
 	assert_line --index 4 "VF 20081224"
 	assert_line --index 5 "U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 unix:$sock 1-15483@127.0.0.1%2015483-uac-1"
@@ -321,7 +321,7 @@ assert_wout() {
 	t1=$(date +%s)
 	assert_equal "$wstatus" 0
 	assert_equal "$(wc -l <"$work/wout")" 3
-	run -0 jq -c -s 'map(del(.time))' "$work/wout"
+	run -0 --separate-stderr jq -c -s 'map(del(.time))' "$work/wout"
 	assert_output '[{"event":"timeout","call_id":"c1@h","from_tag":"f1","tag":"c1@h f1"},{"event":"timeout","call_id":"c\"2\\x","from_tag":"f\\2","tag":"c\"2\\x f\\2"},{"event":"timeout","call_id":"1234.5678","from_tag":"","tag":"1234.5678"}]'
 	jq -e --argjson t0 "$t0" --argjson t1 "$t1" '(.time | type) == "number" and .time >= $t0 and .time <= $t1' "$work/wout"
 	# each line is an object of its own
@@ -341,10 +341,10 @@ assert_wout() {
 	assert_equal "$wstatus" 0
 	wait_lines "$work/marker" 2
 	assert_wout 'timeout call-id=c1@h from-tag=f1' 'timeout call-id=solo from-tag='
-	run -0 sort "$work/marker"
+	run -0 --separate-stderr sort "$work/marker"
 	assert_output $'c1@h|f1|c1@h f1|0\nsolo||solo|0'
 	wait_lines "$work/werr" 2
-	run -0 sort "$work/werr"
+	run -0 --separate-stderr sort "$work/werr"
 	assert_output $'hook-out c1@h\nhook-out solo'
 }
 
@@ -517,8 +517,9 @@ assert_wout() {
 	assert_equal "$(cat "$work/werr")" "rtpp-ctl: watch: 2 hooks running (--max-hooks): no hook for this notification; the total is reported at the end
 rtpp-ctl: watch: 48 notifications got no hook: --max-hooks 2 were running"
 	# a bad value is a usage error
-	run -2 rtpp-ctl watch --timeout-socket "unix:$sock" --max-hooks 0
-	assert_output "rtpp-ctl: --max-hooks takes a number from 1 to 10000 (try --help)"
+	run -2 --separate-stderr rtpp-ctl watch --timeout-socket "unix:$sock" --max-hooks 0
+	assert_output ''
+	assert_equal "$stderr" "rtpp-ctl: --max-hooks takes a number from 1 to 10000 (try --help)"
 }
 
 @test "--exec: a hook starts with default signal handling and an empty signal mask (SIGPIPE works in it)" {

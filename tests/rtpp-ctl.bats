@@ -40,7 +40,7 @@ squeeze() {
 @test "list: a header, then one line per node in set and config order, where the state lives, and nothing sent" {
 	run -0 --separate-stderr stdout_to_file rtpp-ctl --sock "$A $B=3" --sock "1 == udp:127.0.0.1:9=0" list
 	assert_equal "$stderr" ""
-	run -0 squeeze "$out"
+	run -0 --separate-stderr squeeze "$out"
 	assert_equal "${#lines[@]}" 5
 	assert_equal "${lines[0]}" "SETID URL INDEX DISABLED STATE WEIGHT RECHECK CAPS RTT_US LAST_ERROR"
 	assert_equal "${lines[1]}" "0 $A 0 0 enabled 1 0 unknown 0 -"
@@ -79,7 +79,7 @@ squeeze() {
 	[[ $(jq -r '.[1].last_error' "$out") == "$B: "?* ]]
 	# the text form says the same
 	run -0 --separate-stderr stdout_to_file rtpp-ctl list
-	run -0 squeeze "$out"
+	run -0 --separate-stderr squeeze "$out"
 	[[ ${lines[1]} == "0 $A 0 0 enabled 1 0 base,repacketize,codecs "[1-9]*" -" ]]
 	[[ ${lines[2]} == "0 $B 1 1 down 1 $rc unknown "[0-9]*" $B: "?* ]]
 }
@@ -106,7 +106,7 @@ EOF
 
 @test "list: the text columns stay aligned with a long capability list and a long URL" {
 	fake_script a $'VF 20071116 -> reply 1\nVF 20081102 -> reply 1'
-	run -0 rtpp-ctl ping "$A"
+	run -0 --separate-stderr rtpp-ctl ping "$A"
 	run -0 --separate-stderr stdout_to_file rtpp-ctl list
 	assert_equal "$(squeeze "$out" | sed -n 2p | cut -d' ' -f8)" base,repacketize,codecs
 	cp "$out" "$BATS_TEST_TMPDIR/caps.txt"
@@ -122,7 +122,7 @@ EOF
 
 @test "enable URL 0: the next run avoids the node, even past rtpproxy_disable_tout; enable URL 1: the next run uses it again, no probe" {
 	cid=$(first_choice "$A" en)
-	run -0 offer "$cid"
+	run -0 --separate-stderr offer "$cid"
 	assert_equal "$(cmds a | grep -c "^U $cid ")" 1
 	run -0 --separate-stderr stdout_to_file rtpp-ctl enable "$A" 0
 	assert_no_out
@@ -130,18 +130,18 @@ EOF
 	assert_equal "$(jqfield "$A" disabled),$(jqfield "$A" recheck)" "1,-1"
 	assert_equal "$(jqfield "$B" disabled)" 0
 	clear_log a
-	run -0 offer "$cid" --disable-tout 1
+	run -0 --separate-stderr offer "$cid" --disable-tout 1
 	assert_equal "$(fake_count a)" 0
 	assert_equal "$(cmds b | grep -c "^U $cid ")" 1
 	sleep 1.1
-	run -0 offer "$cid" --disable-tout 1
+	run -0 --separate-stderr offer "$cid" --disable-tout 1
 	assert_equal "$(fake_count a)" 0
 	assert_equal "$(cmds b | grep -c "^U $cid ")" 2
 	run -0 --separate-stderr stdout_to_file rtpp-ctl enable "$A" 1
 	assert_no_out
 	assert_equal "$(jqfield "$A" disabled),$(jqfield "$A" recheck)" "0,0"
 	clear_log b
-	run -0 offer "$cid"
+	run -0 --separate-stderr offer "$cid"
 	assert_cmds a "U $cid 0.0.0.0 24000 f;1"
 	assert_equal "$(fake_count b)" 0
 }
@@ -149,22 +149,22 @@ EOF
 @test "enable URL 1 ends a failure's disable at once, without waiting for rtpproxy_disable_tout" {
 	cid=$(first_choice "$A" ef)
 	fake_script a 'U* -> silent'
-	run -0 offer "$cid" --tout 0.05 --retr 1
+	run -0 --separate-stderr offer "$cid" --tout 0.05 --retr 1
 	assert_equal "$(jqfield "$A" disabled)" 1
 	(( $(jqfield "$A" recheck) > $(date +%s) ))
 	fake_script a ''
-	run -0 rtpp-ctl enable "$A" 1
+	run -0 --separate-stderr rtpp-ctl enable "$A" 1
 	assert_equal "$(jqfield "$A" disabled),$(jqfield "$A" recheck)" "0,0"
 	clear_log a
 	clear_log b
-	run -0 offer "$cid"
+	run -0 --separate-stderr offer "$cid"
 	assert_equal "$(cmds a | grep -c "^U $cid ")" 1
 	assert_equal "$(fake_count b)" 0
 }
 
 @test "enable affects the URL in every set that lists it" {
 	run -0 --separate-stderr rtpp-ctl --sock "$A $B" --sock "1 == $B $A" enable "$A" 0
-	run -0 rtpp-ctl --json --sock "$A $B" --sock "1 == $B $A" list
+	run -0 --separate-stderr rtpp-ctl --json --sock "$A $B" --sock "1 == $B $A" list
 	assert_equal "$(jq -c '[.[]|[.setid,.url,.disabled,.recheck]]' <<<"$output")" \
 	    "[[0,\"$A\",1,-1],[0,\"$B\",0,0],[1,\"$B\",0,0],[1,\"$A\",1,-1]]"
 }
@@ -192,11 +192,11 @@ EOF
 	fake_script a $'VF 20071116 -> reply 1\nVF 20081102 -> reply 1\nVF 20080403 -> reply 1'
 	run -0 --separate-stderr stdout_to_file rtpp-ctl ping
 	assert_equal "$stderr" ""
-	run -0 cat "$out"
+	run -0 --separate-stderr cat "$out"
 	assert_equal "${#lines[@]}" 2
 	assert_regex "${lines[0]}" "^$A +ok +[0-9]+ us +base,repacketize,codecs,query$"
 	assert_regex "${lines[1]}" "^$B +ok +[0-9]+ us +base$"
-	run -0 cmds a
+	run -0 --separate-stderr cmds a
 	assert_equal "${lines[*]:0:4}" "${PROBES[*]}"
 	(( ${#lines[@]} > 4 ))
 	for l in "${lines[@]:4}"; do
@@ -220,19 +220,19 @@ EOF
 	cid=$(first_choice "$B" pf)
 	fake_script b 'V -> silent'
 	run -3 --separate-stderr stdout_to_file rtpp-ctl --tout 0.05 --retr 1 ping
-	run -0 cat "$out"
+	run -0 --separate-stderr cat "$out"
 	assert_regex "${lines[0]}" "^$A +ok "
 	assert_regex "${lines[1]}" "^$B +FAILED +$B: no reply after 1 try in [0-9]+ ms$"
 	assert_equal "$(jqfield "$B" disabled)" 1
 	n=$(fake_count b)
-	run -0 offer "$cid"
+	run -0 --separate-stderr offer "$cid"
 	assert_equal "$(fake_count b)" "$n"
 	assert_equal "$(cmds a | grep -c "^U $cid ")" 1
 }
 
 @test "ping URL: only the nodes named; a URL outside the configuration is exit 1 and nothing is sent" {
 	run -0 --separate-stderr stdout_to_file rtpp-ctl ping "$B"
-	run -0 cat "$out"
+	run -0 --separate-stderr cat "$out"
 	assert_equal "${#lines[@]}" 1
 	assert_regex "${lines[0]}" "^$B +ok "
 	assert_equal "$(fake_count a)" 0
@@ -245,12 +245,12 @@ EOF
 }
 
 @test "ping keeps an operator's disable, and ends a failure's disable when the node answers" {
-	run -0 rtpp-ctl enable "$A" 0
+	run -0 --separate-stderr rtpp-ctl enable "$A" 0
 	fake_script b 'V -> silent'
-	run -3 rtpp-ctl --tout 0.05 --retr 1 ping "$B"
+	run -3 --separate-stderr rtpp-ctl --tout 0.05 --retr 1 ping "$B"
 	assert_equal "$(jqfield "$B" disabled)" 1
 	fake_script b ''
-	run -0 rtpp-ctl ping
+	run -0 --separate-stderr rtpp-ctl ping
 	assert_equal "$(jqfield "$A" disabled),$(jqfield "$A" recheck)" "1,-1"
 	assert_equal "$(jqfield "$B" disabled),$(jqfield "$B" recheck)" "0,0"
 }
@@ -291,10 +291,10 @@ EOF
 @test "raw --json: quotes, backslashes, control and non-UTF-8 bytes in a reply still make valid JSON" {
 	fake_script a $'X1 -> reply a"b\\\\c\\td\\x01\nX2 -> reply caf\\xc3\\xa9 \\xff\\xfe'
 	run -0 --separate-stderr stdout_to_file rtpp-ctl --json raw X1
-	run -0 python3 -c 'import json,sys; print(repr(json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))["reply"]))' "$out"
+	run -0 --separate-stderr python3 -c 'import json,sys; print(repr(json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))["reply"]))' "$out"
 	assert_output "'a\"b\\\\c\\td\\x01'"
 	run -0 --separate-stderr stdout_to_file rtpp-ctl --json raw X2
-	run -0 python3 -c 'import json,sys; print(json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))["reply"])' "$out"
+	run -0 --separate-stderr python3 -c 'import json,sys; print(json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))["reply"])' "$out"
 	assert_output --partial 'café '
 }
 
@@ -323,7 +323,7 @@ EOF
 	for k in $(seq 1 15); do
 		cid="wh-$k"
 		node=$(rtpp-ctl --json which "$cid" | jq -r .node)
-		run -0 offer "$cid"
+		run -0 --separate-stderr offer "$cid"
 		for r in a b c; do
 			u=FAKE_URL_${r^^}
 			if cmds "$r" | grep -q "^U $cid "; then
@@ -340,7 +340,7 @@ EOF
 	fake_start s
 	export RTPP_SOCK="$A=2 $B $FAKE_URL_S=0"
 	run -0 --separate-stderr stdout_to_file rtpp-ctl which call-7
-	run -0 rtpp-ctl --json which call-7
+	run -0 --separate-stderr rtpp-ctl --json which call-7
 	json=$output
 	assert_equal "$(jq -c keys <<<"$json")" '["call_id","node","order","set"]'
 	assert_equal "$(jq -c 'map(keys)|unique' <<<"$(jq .order <<<"$json")")" '[["score","state","url","weight"]]'
@@ -350,7 +350,7 @@ EOF
 	assert_equal "$(jq -r '.order[2].state' <<<"$json")" standby
 	assert_equal "$(jq -r .node <<<"$json")" "$(jq -r '.order[0].url' <<<"$json")"
 	assert_equal "$(jq '.order[0].score >= .order[1].score and .order[1].score >= .order[2].score' <<<"$json")" true
-	run -0 cat "$out"
+	run -0 --separate-stderr cat "$out"
 	assert_equal "${#lines[@]}" 4
 	assert_equal "${lines[0]}" "call call-7, set 0: $(jq -r .node <<<"$json")"
 	for k in 0 1 2; do
@@ -363,13 +363,13 @@ EOF
 
 @test "which skips disabled nodes and says why; none left: exit 3, node null" {
 	cid=$(first_choice "$A" wd)
-	run -0 rtpp-ctl enable "$A" 0
-	run -0 rtpp-ctl --json which "$cid"
+	run -0 --separate-stderr rtpp-ctl enable "$A" 0
+	run -0 --separate-stderr rtpp-ctl --json which "$cid"
 	assert_equal "$(jq -c '[.node,[.order[]|[.url,.state]]]' <<<"$output")" \
 	    "[\"$B\",[[\"$A\",\"disabled by operator\"],[\"$B\",\"enabled\"]]]"
 	fake_script b 'U* -> silent'
 	cid2=$(first_choice "$B" wd2)
-	run -3 offer "$cid2" --tout 0.05 --retr 1
+	run -3 --separate-stderr offer "$cid2" --tout 0.05 --retr 1
 	run -3 --separate-stderr stdout_to_file rtpp-ctl --json which "$cid"
 	assert_equal "$(jq -c '[.node,[.order[]|.state]]' "$out")" \
 	    '[null,["disabled by operator","disabled after a failure"]]'
@@ -386,15 +386,15 @@ EOF
 	run -0 --separate-stderr stdout_to_file rtpp-ctl which m-1 m-2 m-3
 	assert_equal "$(cat "$out")" "$(cat "$BATS_TEST_TMPDIR/one-by-one")"
 	assert_equal "$(grep -c '^call ' "$out")" 3
-	run -0 rtpp-ctl --json which m-1 m-2 m-3
+	run -0 --separate-stderr rtpp-ctl --json which m-1 m-2 m-3
 	assert_equal "${#lines[@]}" 3
 	for k in 0 1 2; do
 		assert_equal "${lines[k]}" "$(rtpp-ctl --json which "m-$((k + 1))")"
 	done
 	# no node for any call: exit 3, every report still printed
-	run -0 rtpp-ctl enable "$A" 0
-	run -0 rtpp-ctl enable "$B" 0
-	run -0 rtpp-ctl enable "$FAKE_URL_C" 0
+	run -0 --separate-stderr rtpp-ctl enable "$A" 0
+	run -0 --separate-stderr rtpp-ctl enable "$B" 0
+	run -0 --separate-stderr rtpp-ctl enable "$FAKE_URL_C" 0
 	run -3 --separate-stderr stdout_to_file rtpp-ctl which m-1 m-2
 	assert_equal "$(grep -c ': no node available$' "$out")" 2
 }
@@ -414,14 +414,14 @@ EOF
 @test "--sock, RTPP_SOCK, --config (a Kamailio config) and --set work as for the other tools" {
 	printf 'modparam("rtpproxy", "rtpproxy_sock", "%s=4")\nmodparam("rtpproxy", "rtpproxy_sock", "2 == %s")\n' "$A" "$B" >"$BATS_TEST_TMPDIR/k.cfg"
 	unset RTPP_SOCK
-	run -0 rtpp-ctl --json --config "$BATS_TEST_TMPDIR/k.cfg" list
+	run -0 --separate-stderr rtpp-ctl --json --config "$BATS_TEST_TMPDIR/k.cfg" list
 	assert_equal "$(jq -c '[.[]|[.setid,.url,.weight]]' <<<"$output")" "[[0,\"$A\",4],[2,\"$B\",1]]"
-	RTPP_CONFIG=$BATS_TEST_TMPDIR/k.cfg run -0 rtpp-ctl --json --set 2 which x
+	RTPP_CONFIG=$BATS_TEST_TMPDIR/k.cfg run -0 --separate-stderr rtpp-ctl --json --set 2 which x
 	assert_equal "$(jq -r .node <<<"$output")" "$B"
 	# the environment beats the file, options beat the environment
-	RTPP_SOCK=$B run -0 rtpp-ctl --json --config "$BATS_TEST_TMPDIR/k.cfg" list
+	RTPP_SOCK=$B run -0 --separate-stderr rtpp-ctl --json --config "$BATS_TEST_TMPDIR/k.cfg" list
 	assert_equal "$(jq -c '[.[]|.url]' <<<"$output")" "[\"$B\"]"
-	RTPP_SOCK=$B run -0 rtpp-ctl --json --sock "$A" list
+	RTPP_SOCK=$B run -0 --separate-stderr rtpp-ctl --json --sock "$A" list
 	assert_equal "$(jq -c '[.[]|.url]' <<<"$output")" "[\"$A\"]"
 	run -2 --separate-stderr stdout_to_file rtpp-ctl --config "$BATS_TEST_TMPDIR/none.cfg" list
 	assert_no_out
@@ -430,21 +430,21 @@ EOF
 @test "--state-dir, RTPP_STATE_DIR and state_dir: rtpp-ctl and rtpp-offer share the state of the same directory only" {
 	cid=$(first_choice "$A" sd)
 	d1=$BATS_TEST_TMPDIR/d1 d2=$BATS_TEST_TMPDIR/d2
-	run -0 rtpp-ctl --state-dir "$d1" enable "$A" 0
+	run -0 --separate-stderr rtpp-ctl --state-dir "$d1" enable "$A" 0
 	[[ -n $(ls "$d1") ]]
 	# another directory knows nothing of it
-	RTPP_STATE_DIR=$d2 run -0 offer "$cid"
+	RTPP_STATE_DIR=$d2 run -0 --separate-stderr offer "$cid"
 	assert_equal "$(cmds a | grep -c "^U $cid ")" 1
 	# the same directory, by environment, option or config file
 	clear_log a
-	RTPP_STATE_DIR=$d1 run -0 offer "$cid"
-	run -0 offer "$cid" --state-dir "$d1"
+	RTPP_STATE_DIR=$d1 run -0 --separate-stderr offer "$cid"
+	run -0 --separate-stderr offer "$cid" --state-dir "$d1"
 	printf 'state_dir = %s\n' "$d1" >"$BATS_TEST_TMPDIR/s.cfg"
 	unset RTPP_STATE_DIR
-	run -0 offer "$cid" --config "$BATS_TEST_TMPDIR/s.cfg"
+	run -0 --separate-stderr offer "$cid" --config "$BATS_TEST_TMPDIR/s.cfg"
 	assert_equal "$(fake_count a)" 0
 	assert_equal "$(cmds b | grep -c "^U $cid ")" 3
-	run -0 rtpp-ctl --config "$BATS_TEST_TMPDIR/s.cfg" --json list
+	run -0 --separate-stderr rtpp-ctl --config "$BATS_TEST_TMPDIR/s.cfg" --json list
 	assert_equal "$(jq -c '[.[]|.disabled]' <<<"$output")" '[1,0]'
 }
 
@@ -471,12 +471,12 @@ EOF
 		assert_line --partial -- "--$o"
 	done
 	assert_equal "$stderr" ""
-	run -0 rtpp-ctl --version
+	run -0 --separate-stderr rtpp-ctl --version
 	assert_output --regexp '^rtpp-ctl \(rtpp\) [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
 @test "a corrupt state file: a warning, then the run behaves like a fresh one" {
-	run -0 rtpp-ctl enable "$A" 0
+	run -0 --separate-stderr rtpp-ctl enable "$A" 0
 	f=$RTPP_STATE_DIR/health
 	printf 'garbage\n' >"$f"
 	run -0 --separate-stderr stdout_to_file rtpp-ctl --json list
@@ -500,7 +500,7 @@ EOF
 
 @test "--trace: ping and raw show every datagram on stderr" {
 	run -0 --separate-stderr stdout_to_file rtpp-ctl --trace raw V
-	run -0 cat "$BATS_TEST_TMPDIR/err"
+	run -0 --separate-stderr cat "$BATS_TEST_TMPDIR/err"
 	assert_equal "${#lines[@]}" 2
 	assert_regex "${lines[0]}" "^rtpp-ctl: > $A [0-9]+_[0-9a-f]+_[0-9]+ V$"
 	assert_regex "${lines[1]}" "^rtpp-ctl: < $A [0-9]+_[0-9a-f]+_[0-9]+ 20040107\\\\x0a$"
@@ -534,6 +534,7 @@ EOF
 	wait
 	[[ $(cat "$out") =~ ^"udp:127.0.0.1:$p "+ok ]]
 	(( t1 - t0 >= 400000 && t1 - t0 < 5000000 ))
-	run -2 rtpp-ctl ping --wait x
-	assert_output "rtpp-ctl: --wait takes seconds from 0.001 to 3600 (try --help)"
+	run -2 --separate-stderr rtpp-ctl ping --wait x
+	assert_output ''
+	assert_equal "$stderr" "rtpp-ctl: --wait takes seconds from 0.001 to 3600 (try --help)"
 }

@@ -25,14 +25,14 @@ teardown() { rtpp_teardown; }
 }
 
 @test "offer letters are ignored, branch flags and b work, other letters are usage errors" {
-	run -0 rtpp-destroy --dry-run 'aiexlfrcowz20' <"$FIX/bye.sip"
+	run -0 --separate-stderr rtpp-destroy --dry-run 'aiexlfrcowz20' <"$FIX/bye.sip"
 	assert_output 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
 	# any number of digits after z, skipped without overflow
-	run -0 rtpp-destroy --dry-run 'z999999999999999999999999w' <"$FIX/bye.sip"
+	run -0 --separate-stderr rtpp-destroy --dry-run 'z999999999999999999999999w' <"$FIX/bye.sip"
 	assert_output 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
-	run -0 rtpp-destroy --dry-run 1 <"$FIX/bye.sip"
+	run -0 --separate-stderr rtpp-destroy --dry-run 1 <"$FIX/bye.sip"
 	assert_output 'D 1-15483@127.0.0.1;z9hG4bK-1-9 15483-uac-1 15475-uas-1'
-	run -0 rtpp-destroy --dry-run --extra-id e1 b <"$FIX/bye.sip"
+	run -0 --separate-stderr rtpp-destroy --dry-run --extra-id e1 b <"$FIX/bye.sip"
 	assert_output 'D 1-15483@127.0.0.1;e1 15483-uac-1 15475-uas-1'
 	run -2 --separate-stderr rtpp-destroy ieq <"$FIX/bye.sip"
 	assert_equal "$stderr" "rtpp-destroy: flags 'ieq': unknown flag 'q'"

@@ -47,7 +47,7 @@ nobody() {
 
 @test "1xx with SDP counts like a 2xx" {
 	msg ok.sip '1s/^SIP\/2.0 200 OK/SIP\/2.0 183 Session Progress/'
-	run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
+	run -0 --separate-stderr rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
 	assert_output 'Lc0,101 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
 }
 
@@ -57,10 +57,10 @@ nobody() {
 	assert_no_out
 	assert_equal "$stderr" "rtpp-manage: INVITE without SDP: nothing sent (its 2xx with SDP will be the offer)"
 	assert_equal "$(fake_count a)" 0
-	run -0 rtpp-manage --dry-run <"$FIX/ok.sip"
+	run -0 --separate-stderr rtpp-manage --dry-run <"$FIX/ok.sip"
 	assert_output 'Uc0,101 1-15483@127.0.0.1 127.0.0.3 18000 15475-uas-1;1 15483-uac-1;1'
 	# the ACK then carries the answer: L with T;1 F;1
-	run -0 rtpp-manage --dry-run <"$FIX/ack.sip"
+	run -0 --separate-stderr rtpp-manage --dry-run <"$FIX/ack.sip"
 	assert_output 'Lc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15475-uas-1;1 15483-uac-1;1'
 }
 
@@ -68,19 +68,19 @@ nobody() {
 	nobody invite.sip
 	rtpp-manage <"$BATS_TEST_TMPDIR/m" 2>/dev/null || true
 	msg ok.sip 's/^CSeq: 1 INVITE/CSeq: 2 INVITE/'
-	run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
+	run -0 --separate-stderr rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
 	assert_output 'Lc0,101 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
 }
 
 @test "without a state directory there is no memory: a 2xx is always the answer" {
 	nobody invite.sip
 	rtpp-manage --state-dir '' <"$BATS_TEST_TMPDIR/m" 2>/dev/null || true
-	run -0 rtpp-manage --state-dir '' --dry-run <"$FIX/ok.sip"
+	run -0 --separate-stderr rtpp-manage --state-dir '' --dry-run <"$FIX/ok.sip"
 	assert_output 'Lc0,101 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
 }
 
 @test "ACK with SDP: L (T;1 F;1); ACK without SDP: nothing to do, exit 1" {
-	run -0 rtpp-manage --dry-run <"$FIX/ack.sip"
+	run -0 --separate-stderr rtpp-manage --dry-run <"$FIX/ack.sip"
 	assert_output 'Lc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15475-uas-1;1 15483-uac-1;1'
 	nobody ack.sip
 	run -1 --separate-stderr rtpp-manage <"$BATS_TEST_TMPDIR/m"
@@ -90,23 +90,23 @@ nobody() {
 @test "UPDATE and PRACK with SDP: U; their 2xx with SDP: L" {
 	for m in UPDATE PRACK; do
 		msg reinvite.sip "1s/^INVITE/$m/; s/^CSeq: 2 INVITE/CSeq: 2 $m/"
-		run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
+		run -0 --separate-stderr rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
 		assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 15475-uas-1;1'
 		msg ok.sip "s/^CSeq: 1 INVITE/CSeq: 2 $m/"
-		run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
+		run -0 --separate-stderr rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
 		assert_output 'Lc0,101 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
 	done
 }
 
 @test "BYE and CANCEL, and any reply to them: D" {
-	run -0 rtpp-manage --dry-run <"$FIX/bye.sip"
+	run -0 --separate-stderr rtpp-manage --dry-run <"$FIX/bye.sip"
 	assert_output 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
 	msg bye.sip '1s/^BYE/CANCEL/; s/^CSeq: 2 BYE/CSeq: 1 CANCEL/; s/;tag=15475-uas-1//'
-	run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
+	run -0 --separate-stderr rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
 	assert_output 'D 1-15483@127.0.0.1 15483-uac-1'
 	nobody ok.sip 'SIP/2.0 200 OK'
 	sed -i 's/^CSeq: 1 INVITE/CSeq: 2 BYE/' "$BATS_TEST_TMPDIR/m"
-	run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
+	run -0 --separate-stderr rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/m"
 	assert_output 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
 }
 
@@ -118,7 +118,7 @@ nobody() {
 }
 
 @test "--failure-route: INVITE with SDP is D (no To-tag); without SDP nothing, exit 0" {
-	run -0 rtpp-manage --dry-run --failure-route <"$FIX/invite.sip"
+	run -0 --separate-stderr rtpp-manage --dry-run --failure-route <"$FIX/invite.sip"
 	assert_output 'D 1-15483@127.0.0.1 15483-uac-1'
 	nobody invite.sip
 	run -0 --separate-stderr stdout_to_file rtpp-manage --failure-route <"$BATS_TEST_TMPDIR/m"
@@ -204,7 +204,7 @@ classify() {
 	skip_under_valgrind "100,000 notes"
 	"$OFFERS_TOOL" fill "$RTPP_STATE_DIR" late- 1 50000 500
 	"$OFFERS_TOOL" fill "$RTPP_STATE_DIR" late- 50001 100000
-	run -0 "$OFFERS_TOOL" count "$RTPP_STATE_DIR" late- 1 100000
+	run -0 --separate-stderr "$OFFERS_TOOL" count "$RTPP_STATE_DIR" late- 1 100000
 	assert_output 100000
 	for i in 1 2 49999 50000 50001 77777 100000; do
 		assert_equal "$(classify "late-$i")" U
@@ -220,11 +220,11 @@ classify() {
 	# one more INVITE without SDP, through rtpp-manage
 	nobody invite.sip
 	sed -i 's/^Call-ID: .*/Call-ID: late-1001\r/' "$BATS_TEST_TMPDIR/m"
-	run -1 rtpp-manage <"$BATS_TEST_TMPDIR/m"
+	run -1 --separate-stderr rtpp-manage <"$BATS_TEST_TMPDIR/m"
 	assert_equal "$(classify late-1)" L
 	assert_equal "$(classify late-2)" U
 	assert_equal "$(classify late-1001)" U
-	run -0 "$OFFERS_TOOL" count "$RTPP_STATE_DIR" late- 2 1001
+	run -0 --separate-stderr "$OFFERS_TOOL" count "$RTPP_STATE_DIR" late- 2 1001
 	assert_output 1000
 }
 
@@ -242,14 +242,14 @@ classify() {
 		run -1 --separate-stderr rtpp-manage <"$BATS_TEST_TMPDIR/m"
 		assert_equal "$stderr" "rtpp-manage: INVITE without SDP: nothing sent (its 2xx with SDP will be the offer)"
 	done
-	run -0 "$OFFERS_TOOL" count "$RTPP_STATE_DIR" late- 1 10080
+	run -0 --separate-stderr "$OFFERS_TOOL" count "$RTPP_STATE_DIR" late- 1 10080
 	assert_output 10080
 	assert_equal "$(classify late-1)" U
 	assert_equal "$(classify late-10080)" U
 	# the long Call-IDs themselves were remembered
 	python3 -c "import sys; sys.stdout.write('01' + 'x' * 45000)" >"$BATS_TEST_TMPDIR/big"
 	sed -e "s/^Call-ID: .*/Call-ID: $(cat "$BATS_TEST_TMPDIR/big")\r/" "$FIX/ok.sip" >"$BATS_TEST_TMPDIR/ok"
-	run -0 rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/ok"
+	run -0 --separate-stderr rtpp-manage --dry-run <"$BATS_TEST_TMPDIR/ok"
 	assert_equal "${output:0:1}" U
 }
 
@@ -293,15 +293,15 @@ classify() {
 	done
 	assert_equal "$(ls "$BATS_TEST_TMPDIR/r" | wc -l)" 400
 	assert_equal "$bad" 0
-	run -0 "$OFFERS_TOOL" count "$RTPP_STATE_DIR" late- 1 20000
+	run -0 --separate-stderr "$OFFERS_TOOL" count "$RTPP_STATE_DIR" late- 1 20000
 	assert_output 20000
 	# a writer's note is lost only when it gave up on the lock (and
 	# said so): every note that succeeded is kept
 	f1=$(sed -n 's/^offers-tool: \([0-9]*\) notes failed.*/\1/p' "$BATS_TEST_TMPDIR/w1")
-	run -0 "$OFFERS_TOOL" count "$RTPP_STATE_DIR" w1- 1 30000
+	run -0 --separate-stderr "$OFFERS_TOOL" count "$RTPP_STATE_DIR" w1- 1 30000
 	assert_output $(( 30000 - ${f1:-0} ))
 	f3=$(grep -c 'late-offer memory' "$BATS_TEST_TMPDIR/w3" || true)
-	run -0 "$OFFERS_TOOL" count "$RTPP_STATE_DIR" w3- 1 50
+	run -0 --separate-stderr "$OFFERS_TOOL" count "$RTPP_STATE_DIR" w3- 1 50
 	assert_output $(( 50 - f3 ))
 	echo "# notes given up on the lock: w1 ${f1:-0} of 30000, w3 $f3 of 50" >&3
 }

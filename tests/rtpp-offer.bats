@@ -73,7 +73,7 @@ U* -> reply 31000 127.0.0.1 4'
 @test "flag l: L with T;1 F;1 in a request and F;1 T;1 in a reply" {
 	run -0 --separate-stderr rtpp-offer l <"$FIX/reinvite.sip"
 	run -0 --separate-stderr rtpp-offer l <"$FIX/late-200.sip"
-	run -0 cmds a
+	run -0 --separate-stderr cmds a
 	assert_line --index 4 'L 1-15483@127.0.0.1 127.0.0.1 16000 15475-uas-1;1 15483-uac-1;1'
 	assert_line --index 5 'L 1-15483@127.0.0.1 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
 }
@@ -95,15 +95,15 @@ U* -> reply 31000 127.0.0.1 4'
 
 @test "flags 1 and 2 append the branch of Via 1 or 2 (values and headers counted); 3 is Via 1 in a request, Via 2 in a reply" {
 	for f in 1 2 3; do rtpp-offer --dry-run "$f" <"$FIX/compact-lf.sip"; done >"$BATS_TEST_TMPDIR/d"
-	run -0 cat "$BATS_TEST_TMPDIR/d"
+	run -0 --separate-stderr cat "$BATS_TEST_TMPDIR/d"
 	assert_line --index 0 'Uc0 compact-1@example.com;z9hG4bK-top 203.0.113.9 20000 ftag-c;1'
 	assert_line --index 1 'Uc0 compact-1@example.com;z9hG4bK-mid 203.0.113.9 20000 ftag-c;1'
 	assert_line --index 2 'Uc0 compact-1@example.com;z9hG4bK-top 203.0.113.9 20000 ftag-c;1'
 	# a reply with two Vias: 3 takes the second
 	sed 's/^\(Via: .*\)\r$/\1\r\nVia: SIP\/2.0\/UDP 127.0.0.3;branch=z9hG4bK-second\r/' "$FIX/ok.sip" >"$BATS_TEST_TMPDIR/ok2"
-	run -0 rtpp-answer --dry-run 3 <"$BATS_TEST_TMPDIR/ok2"
+	run -0 --separate-stderr rtpp-answer --dry-run 3 <"$BATS_TEST_TMPDIR/ok2"
 	assert_output 'Lc0,101 1-15483@127.0.0.1;z9hG4bK-second 127.0.0.3 18000 15483-uac-1;1 15475-uas-1;1'
-	run -1 rtpp-answer --dry-run 3 <"$FIX/ok.sip"
+	run -1 --separate-stderr rtpp-answer --dry-run 3 <"$FIX/ok.sip"
 }
 
 @test "flag 2 on a message with one Via fails" {
@@ -113,9 +113,9 @@ U* -> reply 31000 127.0.0.1 4'
 }
 
 @test "flag b appends --extra-id; ignored without it" {
-	run -0 rtpp-offer --dry-run --extra-id xid-7 b <"$FIX/invite.sip"
+	run -0 --separate-stderr rtpp-offer --dry-run --extra-id xid-7 b <"$FIX/invite.sip"
 	assert_output 'Uc0,8,101 1-15483@127.0.0.1;xid-7 127.0.0.1 16000 15483-uac-1;1'
-	run -0 rtpp-offer --dry-run b <"$FIX/invite.sip"
+	run -0 --separate-stderr rtpp-offer --dry-run b <"$FIX/invite.sip"
 	assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 }
 
@@ -159,15 +159,15 @@ U* -> reply 40000 192.0.2.1 4'
 @test "IPv6 stream: modifier 6 on its own command only, IPv6 reply" {
 	# two SDP sessions in one body: media indexes count across both
 	cat "$FIX/ipv6.sdp" "$FIX/three.sdp" >"$BATS_TEST_TMPDIR/mixed.sdp"
-	run -0 rtpp-offer --dry-run --call-id c6 --from-tag f6 <"$BATS_TEST_TMPDIR/mixed.sdp"
+	run -0 --separate-stderr rtpp-offer --dry-run --call-id c6 --from-tag f6 <"$BATS_TEST_TMPDIR/mixed.sdp"
 	assert_line --index 0 'U6c0 c6 2001:db8::5 22000 f6;1'
 	assert_line --index 1 'Uc0,8 c6 198.51.100.7 20000 f6;2'
 	assert_line --index 2 'Uc96 c6 198.51.100.8 20002 f6;3'
 	assert_line --index 3 'Uc98 c6 198.51.100.7 0 f6;4'
-	run -0 rtpp-offer --dry-run --call-id c6 --from-tag f6 x <"$FIX/ipv6.sdp"
+	run -0 --separate-stderr rtpp-offer --dry-run --call-id c6 --from-tag f6 x <"$FIX/ipv6.sdp"
 	assert_output 'UEI6c0 c6 2001:db8::5 22000 f6;1'
 	# x: one bridging direction for the whole call, from its first stream
-	run -0 rtpp-offer --dry-run --call-id c6 --from-tag f6 x <"$BATS_TEST_TMPDIR/mixed.sdp"
+	run -0 --separate-stderr rtpp-offer --dry-run --call-id c6 --from-tag f6 x <"$BATS_TEST_TMPDIR/mixed.sdp"
 	assert_line --index 0 'UEI6c0 c6 2001:db8::5 22000 f6;1'
 	assert_line --index 1 'UEIc0,8 c6 198.51.100.7 20000 f6;2'
 	fake_script a 'U* -> reply 40000 2001:db8::10 6'
@@ -216,7 +216,7 @@ U* -> reply 40000 192.0.2.1 4'
 @test "ICE: two relay candidates before the last candidate line, low and high priority" {
 	fake_script a 'U* -> reply 40000 192.0.2.10'
 	run -0 --separate-stderr stdout_to_file rtpp-offer --ice low --call-id ci --from-tag fi <"$FIX/ice.sdp"
-	run -0 sed -n '7,10p' "$out"
+	run -0 --separate-stderr sed -n '7,10p' "$out"
 	assert_line --index 0 'a=candidate:1 1 UDP 2130706431 198.51.100.7 28000 typ host'
 	assert_line --index 1 'a=candidate:1920210 2 UDP 16777214 192.0.2.10 40001 typ relay'
 	assert_line --index 2 'a=candidate:1920210 1 UDP 16777215 192.0.2.10 40000 typ relay'
@@ -224,7 +224,7 @@ U* -> reply 40000 192.0.2.1 4'
 	run -0 --separate-stderr stdout_to_file rtpp-offer --ice high --call-id ci --from-tag fi <"$FIX/ice.sdp"
 	grep -qx 'a=candidate:1920210 1 UDP 2197815295 192.0.2.10 40000 typ relay' "$out"
 	run -0 --separate-stderr stdout_to_file rtpp-offer --call-id ci --from-tag fi <"$FIX/ice.sdp"
-	run -1 grep -c relay "$out"
+	run -1 --separate-stderr grep -c relay "$out"
 	assert_output 0
 }
 
@@ -291,19 +291,19 @@ U* -> reply 40000 192.0.2.1 4'
 }
 
 @test "--source-ip wins over the Via" {
-	run -0 rtpp-offer --dry-run --source-ip 198.51.100.50 <"$FIX/invite.sip"
+	run -0 --separate-stderr rtpp-offer --dry-run --source-ip 198.51.100.50 <"$FIX/invite.sip"
 	assert_output 'Uc0,8,101 1-15483@127.0.0.1 198.51.100.50 16000 15483-uac-1;1'
 }
 
 @test "options win over the message: --call-id, --from-tag, --to-tag" {
-	run -0 rtpp-offer --dry-run --call-id other --from-tag F2 --to-tag T2 <"$FIX/invite.sip"
+	run -0 --separate-stderr rtpp-offer --dry-run --call-id other --from-tag F2 --to-tag T2 <"$FIX/invite.sip"
 	assert_output 'Uc0,8,101 other 127.0.0.1 16000 F2;1 T2;1'
-	run -0 rtpp-offer --dry-run --to-tag '' <"$FIX/reinvite.sip"
+	run -0 --separate-stderr rtpp-offer --dry-run --to-tag '' <"$FIX/reinvite.sip"
 	assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 }
 
 @test "bare SDP with --reply is a late offer: T;1 F;1" {
-	run -0 rtpp-offer --dry-run --reply --call-id c --from-tag F --to-tag T <"$FIX/hold.sdp"
+	run -0 --separate-stderr rtpp-offer --dry-run --reply --call-id c --from-tag F --to-tag T <"$FIX/hold.sdp"
 	assert_output 'Uc0 c 0.0.0.0 24000 T;1 F;1'
 	run -1 --separate-stderr stdout_to_file rtpp-offer --dry-run --reply --call-id c --from-tag F <"$FIX/hold.sdp"
 	assert_no_out
@@ -311,7 +311,7 @@ U* -> reply 40000 192.0.2.1 4'
 }
 
 @test "timeout socket: U carries the socket and a %-encoded tag naming the call" {
-	run -0 rtpp-offer --dry-run --timeout-socket unix:/run/rtpp-notify.sock <"$FIX/invite.sip"
+	run -0 --separate-stderr rtpp-offer --dry-run --timeout-socket unix:/run/rtpp-notify.sock <"$FIX/invite.sip"
 	assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 unix:/run/rtpp-notify.sock 1-15483@127.0.0.1%2015483-uac-1'
 }
 
@@ -327,7 +327,7 @@ U* -> reply 40000 192.0.2.1 4'
 }
 
 @test "--dry-run sends nothing" {
-	run -0 rtpp-offer --dry-run <"$FIX/invite.sip"
+	run -0 --separate-stderr rtpp-offer --dry-run <"$FIX/invite.sip"
 	assert_output 'Uc0,8,101 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 	assert_equal "$(fake_count a)" 0
 }
@@ -335,7 +335,7 @@ U* -> reply 40000 192.0.2.1 4'
 @test "--trace shows every datagram both ways on stderr" {
 	fake_script a 'U* -> reply 31000 127.0.0.1 4'
 	run -0 --separate-stderr stdout_to_file rtpp-offer --trace <"$FIX/invite.sip"
-	run -0 grep -c "^rtpp-offer: [<>] $FAKE_URL_A " "$BATS_TEST_TMPDIR/err"
+	run -0 --separate-stderr grep -c "^rtpp-offer: [<>] $FAKE_URL_A " "$BATS_TEST_TMPDIR/err"
 	assert_output 10
-	run -0 grep -E "^rtpp-offer: < $FAKE_URL_A [0-9]+_[0-9a-f]{8}_4 31000 127.0.0.1 4\\\\x0a$" "$BATS_TEST_TMPDIR/err"
+	run -0 --separate-stderr grep -E "^rtpp-offer: < $FAKE_URL_A [0-9]+_[0-9a-f]{8}_4 31000 127.0.0.1 4\\\\x0a$" "$BATS_TEST_TMPDIR/err"
 }

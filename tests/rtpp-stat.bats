@@ -11,6 +11,7 @@
 
 load helpers
 load lib/rtpengine
+load lib/body
 
 setup() {
 	relays_setup a
@@ -83,7 +84,7 @@ assert_out_line() {
 	rtpp-stat <"$FIX/bye.sip" >"$work/1"
 	rtpp-stat <"$FIX/bye.sip" >"$work/2"
 	assert_equal "$(fake_count a)" 2
-	run -1 grep -c -v '^Q ' <(cmds a)
+	run -1 --separate-stderr grep -c -v '^Q ' <(cmds a)
 	assert_output 0
 	assert_equal "$(cat "$work/1" "$work/2")" $'60 0 0 0 0\n60 0 0 0 0'
 }
@@ -221,22 +222,22 @@ Q* -> reply 60 5 6 11 0'
 	done
 	assert_cmds b 'VF 20080403'
 	# the node is not marked down: the call's other commands still go
-	run -0 rtpp-destroy <"$FIX/bye.sip"
+	run -0 --separate-stderr rtpp-destroy <"$FIX/bye.sip"
 	assert_equal "$(cmds b | tail -n 1)" 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
-	run -1 rtpp-stat --json <"$FIX/bye.sip"
+	run -1 --separate-stderr rtpp-stat --json <"$FIX/bye.sip"
 	# --dry-run asks nothing
-	run -0 rtpp-stat --dry-run <"$FIX/bye.sip"
+	run -0 --separate-stderr rtpp-stat --dry-run <"$FIX/bye.sip"
 	assert_output 'Q 1-15483@127.0.0.1 15483-uac-1;1 15475-uas-1;1'
-	run -1 grep -c '^Q' <(cmds b)
+	run -1 --separate-stderr grep -c '^Q' <(cmds b)
 	assert_output 0
 }
 
 @test "--dry-run prints the command and sends nothing" {
-	run -0 rtpp-stat --dry-run <"$FIX/ok.sip"
+	run -0 --separate-stderr rtpp-stat --dry-run <"$FIX/ok.sip"
 	assert_output 'Q 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1'
-	run -0 rtpp-stat --dry-run --global
+	run -0 --separate-stderr rtpp-stat --dry-run --global
 	assert_output 'I'
-	run -0 rtpp-stat --dry-run --global --verbose --counters a,b
+	run -0 --separate-stderr rtpp-stat --dry-run --global --verbose --counters a,b
 	assert_output 'Gv a b'
 	assert_equal "$(fake_count a)" 0
 }
@@ -256,23 +257,6 @@ Q* -> reply 60 5 6 11 0'
 	assert_equal "$(fake_count a)" 0
 }
 
-# Make a SIP message from a fixture with a fresh Call-ID and the party's
-# media port: FILE CALLID PORT.
-message() {
-	sed -e "s/1-15483@127.0.0.1/$2/g" -e "s/m=audio [0-9]*/m=audio $3/" "$1" |
-	    python3 -c '
-import re, sys
-d = sys.stdin.buffer.read()
-h, b = d.split(b"\r\n\r\n", 1)
-h = re.sub(rb"Content-Length: \d+", b"Content-Length: %d" % len(b), h)
-sys.stdout.buffer.write(h + b"\r\n\r\n" + b)'
-}
-
-# The m= port of the first stream in a message.
-mport() {
-	sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$1" | head -n 1
-}
-
 @test "rtpengine: it lacks the query capability, so no Q is sent and the call's later commands still work" {
 	# rtpengine 10.5 answers VF 20080403 with 0 and, once sent a Q,
 	# answers no later command of the call (the BYE's D timed out and
@@ -282,9 +266,9 @@ mport() {
 	pa=$(free_udp_port)
 	pb=$(free_udp_port)
 	cid="qs1-$RANDOM@127.0.0.1"
-	message "$FIX/invite.sip" "$cid" "$pa" >"$work/inv1"
-	message "$FIX/ok.sip" "$cid" "$pb" >"$work/ok1"
-	message "$FIX/bye.sip" "$cid" "$pa" >"$work/bye1"
+	body_message "$FIX/invite.sip" "$cid" "$pa" >"$work/inv1"
+	body_message "$FIX/ok.sip" "$cid" "$pb" >"$work/ok1"
+	body_message "$FIX/bye.sip" "$cid" "$pa" >"$work/bye1"
 	rtpp-offer <"$work/inv1" >"$work/inv1.out"
 	rtpp-answer <"$work/ok1" >"$work/ok1.out"
 	assert_equal "$(rtpengine_sessions qs)" 1
@@ -292,20 +276,20 @@ mport() {
 	assert_no_out
 	[[ $stderr == *"rtpp-stat: $RTPENGINE_URL_QS: relay lacks capability 20080403 (statistics query Q; answered '0'); nothing sent" ]]
 	# only the capability probe went out, no Q
-	run -0 grep -c '^rtpp-stat: > .* VF 20080403$' "$BATS_TEST_TMPDIR/err"
+	run -0 --separate-stderr grep -c '^rtpp-stat: > .* VF 20080403$' "$BATS_TEST_TMPDIR/err"
 	assert_output 1
-	run -1 grep -c '^rtpp-stat: > .* Q ' "$BATS_TEST_TMPDIR/err"
+	run -1 --separate-stderr grep -c '^rtpp-stat: > .* Q ' "$BATS_TEST_TMPDIR/err"
 	assert_output 0
 	# the call's media still flows and its BYE still deletes it at once
-	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
-	    --a-sends-to "127.0.0.1:$(mport "$work/ok1.out")" \
-	    --b-sends-to "127.0.0.1:$(mport "$work/inv1.out")" --timeout 1
+	run -0 --separate-stderr python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
+	    --a-sends-to "127.0.0.1:$(body_mport "$work/ok1.out")" \
+	    --b-sends-to "127.0.0.1:$(body_mport "$work/inv1.out")" --timeout 1
 	assert_line --regexp '^a->b [1-9][0-9]*/'
 	run -0 --separate-stderr rtpp-destroy --tout 0.5 --retr 2 <"$work/bye1"
 	assert_equal "$(rtpengine_sessions qs)" 0
 	# remembered: a second rtpp-stat asks nothing at all
 	run -1 --separate-stderr stdout_to_file rtpp-stat --trace <"$work/ok1"
-	run -1 grep -c '^rtpp-stat: > ' "$BATS_TEST_TMPDIR/err"
+	run -1 --separate-stderr grep -c '^rtpp-stat: > ' "$BATS_TEST_TMPDIR/err"
 	assert_output 0
 }
 

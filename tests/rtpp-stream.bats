@@ -40,7 +40,7 @@ teardown() {
 		rtpp-stream uac /p <"$FIX/$m.sip" >/dev/null
 		rtpp-stream uas /p <"$FIX/$m.sip" >/dev/null
 	done
-	run -0 cmds a
+	run -0 --separate-stderr cmds a
 	assert_equal "${#lines[@]}" 10
 	for k in 4 6 8; do
 		assert_line --index "$k" 'P1 1-15483@127.0.0.1 /p session 15483-uac-1;1 15475-uas-1;1'
@@ -70,7 +70,7 @@ teardown() {
 	rtpp-stream uac /p loop <"$FIX/ok.sip" >/dev/null
 	rtpp-stream uas /p 1000000 <"$FIX/ok.sip" >/dev/null
 	rtpp-stream uas /p <"$FIX/ok.sip" >/dev/null
-	run -0 cmds a
+	run -0 --separate-stderr cmds a
 	assert_line --index 4 'P3 1-15483@127.0.0.1 /p session 15483-uac-1;1 15475-uas-1;1'
 	assert_line --index 5 'P-1 1-15483@127.0.0.1 /p session 15483-uac-1;1 15475-uas-1;1'
 	assert_line --index 6 'P-1 1-15483@127.0.0.1 /p session 15483-uac-1;1 15475-uas-1;1'
@@ -143,11 +143,11 @@ teardown() {
 	rtpp-ctl ping >/dev/null
 	run -0 --separate-stderr rtpp-stream uac /p <"$FIX/ok.sip"
 	run -0 --separate-stderr rtpp-stream uac /q <"$FIX/ok.sip"
-	run -0 cmds b
+	run -0 --separate-stderr cmds b
 	assert_equal "${lines[-2]}" 'P1 1-15483@127.0.0.1 /p session 15483-uac-1;1 15475-uas-1;1'
 	assert_equal "${lines[-1]}" 'P1 1-15483@127.0.0.1 /q session 15483-uac-1;1 15475-uas-1;1'
 	[[ ${lines[-3]} != P* ]]
-	run -0 grep -c '^P' <(cmds b)
+	run -0 --separate-stderr grep -c '^P' <(cmds b)
 	assert_output 2
 }
 
@@ -223,9 +223,9 @@ S* -> reply E8"
 }
 
 @test "--dry-run prints the command and sends nothing" {
-	run -0 rtpp-stream --dry-run uas /p loop <"$FIX/ok.sip"
+	run -0 --separate-stderr rtpp-stream --dry-run uas /p loop <"$FIX/ok.sip"
 	assert_output 'P-1 1-15483@127.0.0.1 /p session 15475-uas-1;1 15483-uac-1;1'
-	run -0 rtpp-stream --dry-run --stop uac <"$FIX/ok.sip"
+	run -0 --separate-stderr rtpp-stream --dry-run --stop uac <"$FIX/ok.sip"
 	assert_output 'S 1-15483@127.0.0.1 15483-uac-1;1 15475-uas-1;1'
 	assert_equal "$(fake_count a)" 0
 }
@@ -255,11 +255,11 @@ P* -> silent"
 	assert_no_out
 	assert_equal "$(grep -v '^rtpp-stream: [<>] ' "$BATS_TEST_TMPDIR/err")" \
 	    "rtpp-stream: $RTPENGINE_URL_SP: relay lacks capability 20081102 (prompts); nothing sent"
-	run -0 sed -n "s/^rtpp-stream: > $RTPENGINE_URL_SP [^ ]* //p" "$BATS_TEST_TMPDIR/err"
+	run -0 --separate-stderr sed -n "s/^rtpp-stream: > $RTPENGINE_URL_SP [^ ]* //p" "$BATS_TEST_TMPDIR/err"
 	assert_equal "$output" "$(printf '%s\n' "${PROBES[@]}")"
 	run -1 --separate-stderr stdout_to_file rtpp-stream --trace --call-id c-sp --from-tag f --to-tag t --stop uac </dev/null
-	run -1 grep -c '^rtpp-stream: > ' "$BATS_TEST_TMPDIR/err"
+	run -1 --separate-stderr grep -c '^rtpp-stream: > ' "$BATS_TEST_TMPDIR/err"
 	assert_output 0
-	run -1 grep -c 'c-sp' "$(rtpengine_log sp)"
+	run -1 --separate-stderr grep -c 'c-sp' "$(rtpengine_log sp)"
 	assert_output 0
 }

@@ -53,7 +53,7 @@ breplace() {
 # --- SIP-I / SIP-T: binary ISUP parts ------------------------------------
 
 @test "the SIP-I fixtures really are binary: ISUP with 0x00, CR, LF and 0xff" {
-	run -0 python3 -c '
+	run -0 --separate-stderr python3 -c '
 import sys
 for f in sys.argv[1:]:
     d = open(f, "rb").read()
@@ -64,7 +64,7 @@ for f in sys.argv[1:]:
 	assert_line 'sip-i-invite.sip NUL FF'
 	assert_line 'sip-i-bye.sip NUL'
 	# a CRLF inside the ISUP bytes, not followed by a header or boundary
-	run -0 python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\x87\r\n\n\x07"))' "$SIPI"
+	run -0 --separate-stderr python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\x87\r\n\n\x07"))' "$SIPI"
 	assert_output 1
 }
 
@@ -104,7 +104,7 @@ for f in sys.argv[1:]:
 	body_check "$SIPI" "$out" >/dev/null
 	run -0 --separate-stderr stdout_to_file rtpp-manage <"$SIPI_BYE"
 	assert_out_file "$SIPI_BYE"
-	run -0 cmds a
+	run -0 --separate-stderr cmds a
 	assert_line --index 4 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 	assert_line --index 5 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
 }
@@ -142,17 +142,17 @@ for f in sys.argv[1:]:
 
 @test "nortpproxy_str 'a=sdpmangled:yes\\r\\n' (option): decoded, one marker line with the body's own line end" {
 	run -0 --separate-stderr stdout_to_file rtpp-offer --nortpproxy-str 'a=sdpmangled:yes\r\n' <"$FIX/invite.sip"
-	run -0 tail -c 30 "$out"
+	run -0 --separate-stderr tail -c 30 "$out"
 	assert_output $'a=sendrecv\r\na=sdpmangled:yes\r'
-	run -1 grep -c '\\' "$out"
+	run -1 --separate-stderr grep -c '\\' "$out"
 	assert_output 0
 	assert_equal "$(body_clen "$out")" 238
 	# LF body: LF before the marker, the body's final LF after it
 	tr -d '\r' <"$FIX/hold.sdp" >"$w/lf.sdp"
 	run -0 --separate-stderr stdout_to_file rtpp-offer --call-id c --from-tag f --nortpproxy-str 'a=sdpmangled:yes\r\n' <"$w/lf.sdp"
-	run -0 tail -n 2 "$out"
+	run -0 --separate-stderr tail -n 2 "$out"
 	assert_line --index 1 'a=sdpmangled:yes'
-	run -1 grep -c $'\r' "$out"
+	run -1 --separate-stderr grep -c $'\r' "$out"
 	assert_output 0
 	# and the marker is found again on the way back: exit 4, nothing sent
 	cp "$out" "$w/marked"
@@ -170,10 +170,10 @@ for f in sys.argv[1:]:
 	    'nortpproxy_str = "a=x:\ttab\r\n"' >"$w/plain.conf"
 	unset RTPP_SOCK
 	run -0 --separate-stderr stdout_to_file rtpp-offer --config "$w/kam.cfg" <"$FIX/invite.sip"
-	run -0 tail -n 1 "$out"
+	run -0 --separate-stderr tail -n 1 "$out"
 	assert_output $'a=sdpmangled:"yes"\r'
 	run -0 --separate-stderr stdout_to_file rtpp-offer --config "$w/plain.conf" <"$FIX/invite.sip"
-	run -0 tail -n 1 "$out"
+	run -0 --separate-stderr tail -n 1 "$out"
 	assert_output $'a=x:\ttab\r'
 	run -2 --separate-stderr stdout_to_file rtpp-offer --nortpproxy-str 'a=x\r\na=y' <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: --nortpproxy-str: nortpproxy_str: a line break inside the marker (it is one SDP line)"
@@ -189,16 +189,16 @@ sdp() {
 @test "multicast c= with /ttl (and IPv6 /n): the suffix goes with the address" {
 	sdp 'c=IN IP4 224.2.1.1/127/3' 'm=audio 7000 RTP/AVP 0' >"$w/m4"
 	run -0 --separate-stderr stdout_to_file rtpp-offer --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/m4"
-	run -0 grep -a '^c=' "$out"
+	run -0 --separate-stderr grep -a '^c=' "$out"
 	assert_output $'c=IN IP4 127.0.0.9\r'
 	sdp 'c=IN IP6 ff15::101/3' 'm=audio 7000 RTP/AVP 0' >"$w/m6"
 	fake_script a 'U* -> reply 31000 2001:db8::9 6'
 	run -0 --separate-stderr stdout_to_file rtpp-offer --call-id c --from-tag f <"$w/m6"
-	run -0 grep -a '^c=' "$out"
+	run -0 --separate-stderr grep -a '^c=' "$out"
 	assert_output $'c=IN IP6 2001:db8::9\r'
 	# the relay got the address without the suffix (flag r)
 	run -0 --separate-stderr rtpp-offer r --call-id c --from-tag f <"$w/m4"
-	run -0 cmds a
+	run -0 --separate-stderr cmds a
 	assert_line --index 6 'U c 224.2.1.1 7000 f;1'
 }
 
@@ -206,7 +206,7 @@ sdp() {
 	sdp 'c=IN IP4 10.0.0.1' 'm=audio 49170/2 RTP/AVP 0' >"$w/pc"
 	run -0 --separate-stderr stdout_to_file rtpp-offer --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/pc"
 	assert_cmds a "${PROBES[@]}" 'U c 10.0.0.1 49170 f;1'
-	run -0 grep -a '^m=' "$out"
+	run -0 --separate-stderr grep -a '^m=' "$out"
 	assert_output $'m=audio 31000 RTP/AVP 0\r'
 }
 
@@ -216,7 +216,7 @@ sdp() {
 	assert_cmds a "${PROBES[@]}" 'U c 10.0.0.1 40000 f;1'
 	printf 'v=0\no=-  1  1  IN  IP4  127.0.0.9 \ns=-\nc=IN\tIP4  127.0.0.9\t\nt=0 0\nm=audio  31000  RTP/AVP  0\t8 \na=rtcp:31001 \na=nortpproxy:yes\n' >"$w/want"
 	assert_out_file "$w/want"
-	run -0 rtpp-offer --dry-run --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/sp"
+	run -0 --separate-stderr rtpp-offer --dry-run --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/sp"
 	assert_output 'Uc0,8 c 10.0.0.1 40000 f;1'
 }
 
@@ -226,7 +226,7 @@ sdp() {
 	    'm=audio 7006 RTP/SAVPF 18' 'm=audio 7008 UDP/TLS/RTP/SAVPF 111 0' \
 	    'm=application 7010 UDP/DTLS/SCTP webrtc-datachannel' \
 	    'm=application 7012 TCP/BFCP *' 'm=image 7014 udptl t38' >"$w/prof"
-	run -0 rtpp-offer --dry-run --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/prof"
+	run -0 --separate-stderr rtpp-offer --dry-run --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/prof"
 	assert_output "Uc0 c 10.0.0.1 7000 f;1
 Uc8 c 10.0.0.1 7002 f;2
 Uc9 c 10.0.0.1 7004 f;3
@@ -267,7 +267,7 @@ U c 10.0.0.1 7014 f;8"
 	head -c -2 "$FIX/invite.sip" | sed 's/^Content-Length: 220/Content-Length: 218/' >"$w/noeol"
 	{ cat "$w/noeol"; printf '\r\n\r\n'; } >"$w/noeol-crlf"
 	run -0 --separate-stderr stdout_to_file rtpp-offer <"$w/noeol-crlf"
-	run -0 tail -c 28 "$out"
+	run -0 --separate-stderr tail -c 28 "$out"
 	assert_output $'a=sendrecv\r\na=nortpproxy:yes'
 }
 
@@ -298,9 +298,9 @@ U c 10.0.0.1 7014 f;8"
 @test "without Content-Length the body runs to the end of the input" {
 	grep -av '^Content-Length:' "$FIX/invite.sip" >"$w/nocl"
 	run -0 --separate-stderr stdout_to_file rtpp-offer <"$w/nocl"
-	run -0 tail -n 2 "$out"
+	run -0 --separate-stderr tail -n 2 "$out"
 	assert_line --index 0 $'a=sendrecv\r'
 	assert_line --index 1 $'a=nortpproxy:yes\r'
-	run -1 grep -c '^Content-Length' "$out"
+	run -1 --separate-stderr grep -c '^Content-Length' "$out"
 	assert_output 0
 }
