@@ -110,9 +110,8 @@ assert_both() {
 	[[ ${AON_LIMITS-} != no ]] || skip "ulimit -v is meaningless under valgrind or ASan"
 	cp "$AON/m3.sdp" "$AON/in"
 	rtpp-offer --fake-reply '40000 192.0.2.1' --call-id c --from-tag f <"$AON/in" >"$AON/want"
-	run -0 grep -ac '^m=audio 40000 RTP/AVP 96 96 ' "$AON/want"
-	run aon_loop sdp "$AON/want" rtpp-offer --fake-reply '40000 192.0.2.1' --call-id c --from-tag f
-	assert_success
+	run -0 --separate-stderr grep -ac '^m=audio 40000 RTP/AVP 96 96 ' "$AON/want"
+	run -0 --separate-stderr aon_loop sdp "$AON/want" rtpp-offer --fake-reply '40000 192.0.2.1' --call-id c --from-tag f
 	assert_both
 }
 
@@ -120,14 +119,12 @@ assert_both() {
 	[[ ${AON_LIMITS-} != no ]] || skip "ulimit -v is meaningless under valgrind or ASan"
 	cp "$AON/a3.sip" "$AON/in"
 	rtpp-offer --output base64 --fake-reply '40000 192.0.2.1' <"$AON/in" >"$AON/want"
-	run aon_loop sip64 "$AON/want" rtpp-offer --output base64 --fake-reply '40000 192.0.2.1'
-	assert_success
+	run -0 --separate-stderr aon_loop sip64 "$AON/want" rtpp-offer --output base64 --fake-reply '40000 192.0.2.1'
 	assert_both
 	# and base64 in: decoding needs memory too
 	base64 "$AON/a3.sip" >"$AON/in"
 	rtpp-offer --fake-reply '40000 192.0.2.1' <"$AON/in" >"$AON/want"
-	run aon_loop b64in "$AON/want" rtpp-offer --fake-reply '40000 192.0.2.1'
-	assert_success
+	run -0 --separate-stderr aon_loop b64in "$AON/want" rtpp-offer --fake-reply '40000 192.0.2.1'
 	assert_both
 }
 
@@ -138,15 +135,13 @@ assert_both() {
 	export RTPP_SOCK="$FAKE_URL_A"
 	cp "$AON/a3.sip" "$AON/in"
 	rtpp-offer <"$AON/in" >"$AON/want"
-	run aon_loop relay "$AON/want" rtpp-offer
-	assert_success
+	run -0 --separate-stderr aon_loop relay "$AON/want" rtpp-offer
 	assert_both
 }
 
 @test "--passthrough with 5 MiB of input: the whole input, exit 1" {
 	head -c $(( 5 * 1024 * 1024 )) /dev/urandom | base64 -w 76 | head -c $(( 5 * 1024 * 1024 )) >"$AON/in5"
-	runx rtpp-offer --passthrough --fake-reply '40000 192.0.2.1' <"$AON/in5"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer --passthrough --fake-reply '40000 192.0.2.1' <"$AON/in5"
 	assert_equal "$stderr" "rtpp-offer: stdin: input larger than 4194304 bytes"
 	assert_out_file "$AON/in5"
 	# a 5 MiB SIP message (a big SDP) the same, whatever the tool
@@ -154,25 +149,21 @@ assert_both() {
 import sys
 sys.stdout.buffer.write(open(sys.argv[1], "rb").read() + b"a=x\r\n" * 500000)' "$AON/a3.sip" >"$AON/sip5"
 	for tool in rtpp-offer rtpp-answer rtpp-destroy rtpp-manage; do
-		runx $tool --passthrough --dry-run <"$AON/sip5"
-		assert_equal "$status" 1
+		run -1 --separate-stderr stdout_to_file $tool --passthrough --dry-run <"$AON/sip5"
 		assert_out_file "$AON/sip5"
 	done
 	# without --passthrough: nothing
-	runx rtpp-offer --fake-reply '40000 192.0.2.1' <"$AON/in5"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer --fake-reply '40000 192.0.2.1' <"$AON/in5"
 	assert_no_out
 }
 
 @test "--passthrough above its 64 MiB cap writes nothing" {
-	runx rtpp-offer --passthrough --fake-reply '40000 192.0.2.1' < <(head -c $(( 64 * 1024 * 1024 + 1 )) /dev/zero)
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer --passthrough --fake-reply '40000 192.0.2.1' < <(head -c $(( 64 * 1024 * 1024 + 1 )) /dev/zero)
 	assert_equal "$stderr" "rtpp-offer: stdin: input larger than 67108864 bytes"
 	assert_no_out
 	# exactly at the cap: echoed whole
 	head -c $(( 64 * 1024 * 1024 )) /dev/zero >"$AON/in64"
-	runx rtpp-offer --passthrough --fake-reply '40000 192.0.2.1' <"$AON/in64"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer --passthrough --fake-reply '40000 192.0.2.1' <"$AON/in64"
 	assert_equal "$(wc -c <"$out")" $(( 64 * 1024 * 1024 ))
 	cmp -s "$out" "$AON/in64"
 	rm -f "$AON/in64" "$out"

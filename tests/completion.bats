@@ -396,8 +396,7 @@ help_opts() {
 @test "registered for the seven tools" {
 	local t
 	for t in $TOOLS; do
-		run complete -p "$t"
-		assert_success
+		run -0 --separate-stderr complete -p "$t"
 		assert_output "complete -F _rtpp $t"
 	done
 }

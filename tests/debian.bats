@@ -69,11 +69,9 @@ build_package() {
 # --- examples/rtpp.conf (installed as /etc/rtpp.conf) -----------------
 
 @test "examples/rtpp.conf: only comments and blank lines, and it loads" {
-	run grep -vnE '^(#.*)?$' "$CONF"
-	assert_failure
+	run ! --separate-stderr with_stderr grep -vnE '^(#.*)?$' "$CONF"
 	assert_output ""
-	run rtpp-ctl --config "$CONF" list
-	assert_success
+	run -0 --separate-stderr rtpp-ctl --config "$CONF" list
 	assert_line --index 1 --regexp '^0 +udp:127\.0\.0\.1:22222 '
 }
 
@@ -154,7 +152,7 @@ uncommented() {
 @test "the package builds: dpkg-buildpackage -us -uc -b on the distributed tree" {
 	build_package
 	[[ -f $DEB && -f $CHANGES ]]
-	run dpkg-deb -f "$DEB" Package Version Architecture
+	run -0 --separate-stderr dpkg-deb -f "$DEB" Package Version Architecture
 	assert_line "Package: rtpp"
 	assert_line "Version: $(sed -n '1s/^rtpp (\([^)]*\)) .*/\1/p' "$SRC/debian/changelog")"
 }
@@ -206,8 +204,7 @@ uncommented() {
 @test "/etc/rtpp.conf: a conffile, the example as it is" {
 	build_package
 	cmp "$ROOT/etc/rtpp.conf" "$CONF"
-	run dpkg-deb -I "$DEB" conffiles
-	assert_success
+	run -0 --separate-stderr dpkg-deb -I "$DEB" conffiles
 	assert_output "/etc/rtpp.conf"
 }
 
@@ -215,46 +212,42 @@ uncommented() {
 	local t
 	build_package
 	for t in $TOOLS; do
-		run readelf -d "$ROOT/usr/bin/$t"
+		run -0 --separate-stderr readelf -d "$ROOT/usr/bin/$t"
 		assert_output --regexp 'NEEDED.*libpopt\.so'
 	done
-	run dpkg-deb -f "$DEB" Depends
+	run -0 --separate-stderr dpkg-deb -f "$DEB" Depends
 	assert_output --regexp 'libpopt0'
 	assert_output --regexp 'libbsd0'
 }
 
 @test "a tool from the package runs: --version, its config path, a --fake-reply run" {
 	build_package
-	run "$ROOT/usr/bin/rtpp-offer" --version
-	assert_success
+	run -0 --separate-stderr "$ROOT/usr/bin/rtpp-offer" --version
 	assert_output "rtpp-offer (rtpp) $(tool_version)"
-	run "$ROOT/usr/bin/rtpp-offer" --help
+	run -0 --separate-stderr "$ROOT/usr/bin/rtpp-offer" --help
 	assert_output --regexp '\(default[[:space:]]+/etc/rtpp\.conf\)'
 	# the same output as the tool under test, byte for byte
-	runx "$ROOT/usr/bin/rtpp-offer" --fake-reply '40000 192.0.2.1' ar <"$SRC/examples/invite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file "$ROOT/usr/bin/rtpp-offer" --fake-reply '40000 192.0.2.1' ar <"$SRC/examples/invite.sip"
 	assert_equal "$stderr" ""
 	grep -q '^c=IN IP4 192\.0\.2\.1' "$out"
 	grep -q '^m=audio 40000 ' "$out"
 	rtpp-offer --fake-reply '40000 192.0.2.1' ar <"$SRC/examples/invite.sip" >"$BATS_TEST_TMPDIR/want"
 	assert_out_file "$BATS_TEST_TMPDIR/want"
-	run "$ROOT/usr/bin/rtpp-ctl" --config "$ROOT/etc/rtpp.conf" --json list
-	assert_success
+	run -0 --separate-stderr "$ROOT/usr/bin/rtpp-ctl" --config "$ROOT/etc/rtpp.conf" --json list
 	assert_output --partial '"url":"udp:127.0.0.1:22222"'
 }
 
 @test "the shared state directory: /run/rtpp by tmpfiles.d, root's, set-group-ID, group rtpp made by postinst; nothing shipped in /run; the tools default to it" {
 	build_package
-	run -0 grep -v '^#' "$ROOT/usr/lib/tmpfiles.d/rtpp.conf"
+	run -0 --separate-stderr grep -v '^#' "$ROOT/usr/lib/tmpfiles.d/rtpp.conf"
 	assert_output 'd /run/rtpp 2775 root rtpp -'
-	run -0 dpkg-deb -c "$DEB"
+	run -0 --separate-stderr with_stderr dpkg-deb -c "$DEB"
 	refute_output --regexp ' \./run/'
 	dpkg-deb -e "$DEB" "$BATS_TEST_TMPDIR/control"
 	grep -q '^	addgroup --system rtpp$' "$BATS_TEST_TMPDIR/control/postinst"
 	grep -q 'tmpfiles' "$BATS_TEST_TMPDIR/control/postinst"
 	# the packaged tools look there without any option
-	runx env -u RTPP_STATE_DIR "$ROOT/usr/bin/rtpp-ctl" --config '' list
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file env -u RTPP_STATE_DIR "$ROOT/usr/bin/rtpp-ctl" --config '' list
 	[[ "$stderr $(tail -n 1 "$out")" == *' /run/rtpp'[/:]* ]] || fail "$stderr $(cat "$out")"
 }
 
@@ -280,24 +273,22 @@ uncommented() {
 	build_package
 	command -v systemd-analyze >/dev/null ||
 		fail "systemd-analyze not found: install the systemd package (scripts/deps)"
-	run sed -n 's/^ExecStart=//p' "$ROOT/lib/systemd/system/rtpp-watch.service"
+	run -0 --separate-stderr sed -n 's/^ExecStart=//p' "$ROOT/lib/systemd/system/rtpp-watch.service"
 	assert_output "/usr/bin/rtpp-ctl --config /etc/rtpp.conf watch"
 	mkdir -p "${u%/*}"
 	sed "s|/usr/bin/rtpp-ctl|$ROOT/usr/bin/rtpp-ctl|" \
 		"$ROOT/lib/systemd/system/rtpp-watch.service" >"$u"
-	run systemd-analyze verify --man=no "$u"
-	assert_success
+	run -0 --separate-stderr with_stderr systemd-analyze verify --man=no "$u"
 	refute_output --partial rtpp-watch
 	# installed, neither enabled nor started: the maintainer scripts
 	# start nothing, and enable it again only if the admin had
-	run dpkg-deb -I "$DEB" postinst
+	run -0 --separate-stderr with_stderr dpkg-deb -I "$DEB" postinst
 	refute_output --partial "deb-systemd-invoke"
 	assert_output --partial "if deb-systemd-helper --quiet was-enabled 'rtpp-watch.service'; then"
 }
 
 @test "lintian: no errors" {
 	build_package
-	run lintian --fail-on error "$CHANGES"
-	[[ $status -eq 0 ]] || printf '%s\n' "$output" | batslib_decorate "lintian" | fail
+	run -0 --separate-stderr with_stderr lintian --fail-on error "$CHANGES"
 	refute_line --regexp '^E: '
 }

@@ -7,6 +7,7 @@
 # Run: FAKE_RELAY=/path/to/fake-relay bats tests/fake-relay.bats
 # (without FAKE_RELAY, tests/fake-relay beside this file, then PATH).
 
+bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 load lib/fake
@@ -122,23 +123,21 @@ unixc() {
 	assert_equal "$FAKE_URL_A" "udp:127.0.0.1:$FAKE_A_PORT"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/a.port")" "$FAKE_A_PORT"
 	fake_running a
-	run bash -c 'env | grep "^FAKE_A_PORT="'
+	run -0 --separate-stderr bash -c 'env | grep "^FAKE_A_PORT="'
 	assert_output "FAKE_A_PORT=$FAKE_A_PORT"
 	fake_stop a
 	assert [ ! -e "$BATS_TEST_TMPDIR/a.pid" ]
-	run fake_running a
-	assert_failure
+	run ! --separate-stderr fake_running a
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/a.err")" ""
 }
 
 @test "built-in replies" {
 	fake_start a
-	run udp a 'c1 V' 'c2 VF 20040107' 'c3 VF 20050322' \
+	run -0 --separate-stderr udp a 'c1 V' 'c2 VF 20040107' 'c3 VF 20050322' \
 	    'c4 VF 20060704\n' 'c5 VF 20081102' 'c6 U abc 10.0.0.1 4000 t' \
 	    'c7 Lc0 abc 10.0.0.1 4000 t f' 'c8 D abc t f' 'c9 R abc' \
 	    'c10 P abc x' 'c11 S abc' 'c12 Q abc t f' 'c13 I' 'c14 v' \
 	    'c15 u x' 'c16 V\r\n'
-	assert_success
 	assert_output "c1 20040107\\x0a
 c2 1\\x0a
 c3 1\\x0a
@@ -159,9 +158,8 @@ c16 20040107\\x0a"
 
 @test "the log escapes bytes, fake_log strips cookies, fake_count counts" {
 	fake_start a
-	run udp a 'k1 V\n' 'nospace\r\n' 'k2 U a\\b\r\n' \
+	run -0 --separate-stderr udp a 'k1 V\n' 'nospace\r\n' 'k2 U a\\b\r\n' \
 	    'k3 \x00\xff\x7f~'
-	assert_success
 	assert_output 'k1 20040107\x0a
 nospace E1\x0a
 k2 30000 127.0.0.1\x0a
@@ -170,12 +168,12 @@ k3 E1\x0a'
 nospace\x0d\x0a
 k2 U a\x5cb\x0d\x0a
 k3 \x00\xff\x7f~'
-	run fake_log a
+	run -0 --separate-stderr fake_log a
 	assert_output 'V\x0a
 
 U a\x5cb\x0d\x0a
 \x00\xff\x7f~'
-	run fake_count a
+	run -0 --separate-stderr fake_count a
 	assert_output 4
 }
 
@@ -187,9 +185,8 @@ U a\x5cb\x0d\x0a
 VF 20081102 -> reply 1
 1* VF * -> reply first
 D * -> reply %%p %% 100%%'
-	run udp a 'c U a' 'c U x' 'c U x' 'c U y' 'c VF 20081102' \
+	run -0 --separate-stderr udp a 'c U a' 'c U x' 'c U x' 'c U y' 'c VF 20081102' \
 	    'c VF 1' 'c VF 2' 'c D 1'
-	assert_success
 	assert_output 'c 30000 192.0.2.1\x0a
 c 30002 192.0.2.1\x0a
 c ux\x0a
@@ -205,8 +202,7 @@ c %p % 100%\x0a'
 B -> cookie other reply 0
 C -> stale 2 reply 7
 E -> raw junk\x20data raw x\n reply ok'
-	run udp a 'c A' 'c B' -n 3 'c C' 'c E'
-	assert_success
+	run -0 --separate-stderr udp a 'c A' 'c B' -n 3 'c C' 'c E'
 	assert_output 'c a\x09b\x5ccA\x0d\x0a
 other 0\x0a
 stale1 0\x0a
@@ -215,7 +211,7 @@ c 7\x0a
 junk data
 x\x0a
 c ok\x0a'
-	run fake_log a
+	run -0 --separate-stderr fake_log a
 	assert_output 'A
 B
 C
@@ -227,8 +223,7 @@ E'
 B -> big 2000 reply 0
 BT -> big 100 truncate 50 reply 0
 S -> big 2 reply 0'
-	run udp a 'ck T' 'ck B' 'ck BT' 'ck S'
-	assert_success
+	run -0 --separate-stderr udp a 'ck T' 'ck B' 'ck BT' 'ck S'
 	assert_line --index 0 'ck 1'
 	# "ck 0" + 1995 x + "\x0a" = 2000 bytes, escaped newline is 4 chars
 	assert_equal "${#lines[1]}" 2003
@@ -241,88 +236,78 @@ S -> big 2 reply 0'
 @test "silent, delay and default off" {
 	fake_start a 'X -> silent
 Y -> delay 200 reply late'
-	run udp a -n 0 'c1 X' -n 1 'c2 V'
-	assert_success
+	run -0 --separate-stderr udp a -n 0 'c1 X' -n 1 'c2 V'
 	assert_output 'c2 20040107\x0a'
 	local t0=${EPOCHREALTIME/[.,]/} t1
-	run udp a 'c Y'
+	run -0 --separate-stderr udp a 'c Y'
 	t1=${EPOCHREALTIME/[.,]/}
 	assert_output 'c late\x0a'
 	(( t1 - t0 >= 200000 ))
 	fake_script a 'default off
 P -> reply pong'
-	run udp a -n 0 'c1 V' 'c2 U x' 'c3 X' -n 1 'c4 P'
-	assert_success
+	run -0 --separate-stderr udp a -n 0 'c1 V' 'c2 U x' 'c3 X' -n 1 'c4 P'
 	assert_output 'c4 pong\x0a'
-	run udp a -n 0 'c5 V'
-	assert_success
+	run -0 --separate-stderr udp a -n 0 'c5 V'
 	assert_equal "$(fake_count a)" 8
 }
 
 @test "fake_script replaces the rules mid-run, uses are reset" {
 	fake_start a '1* V -> reply one'
-	run udp a 'c V' 'c V'
+	run -0 --separate-stderr udp a 'c V' 'c V'
 	assert_output 'c one\x0a
 c 20040107\x0a'
 	# Same size and (likely) same second: the new inode gives it away.
 	fake_script a '1* V -> reply two'
-	run udp a 'c V' 'c V'
+	run -0 --separate-stderr udp a 'c V' 'c V'
 	assert_output 'c two\x0a
 c 20040107\x0a'
 	fake_script a '* -> reply any'
-	run udp a 'c V'
+	run -0 --separate-stderr udp a 'c V'
 	assert_output 'c any\x0a'
 	# An in-place rewrite is seen too (mtime in nanoseconds, size).
 	printf '* -> reply inplace\n' >"$BATS_TEST_TMPDIR/a.script"
-	run udp a 'c V'
+	run -0 --separate-stderr udp a 'c V'
 	assert_output 'c inplace\x0a'
 }
 
 @test "bad scripts are refused, the old rules stay" {
-	run fake_start a 'V -> delay'
-	assert_failure
-	run fake_start b 'V -> frobnicate'
-	assert_failure
-	assert_output --partial 'unknown action'
+	run ! --separate-stderr fake_start a 'V -> delay'
+	run ! --separate-stderr fake_start b 'V -> frobnicate'
+	assert_regex "$stderr" 'unknown action'
 	fake_start c 'V -> reply ok'
 	for bad in 'V ->' 'V reply 1' 'V -> reply %q' 'V -> reply \q' \
 	    'V -> delay x' 'V -> exit reply 1' 'V -> silent exit silent' \
 	    'V -> silent reply 0' 'V -> cookie' 'V -> reply \x4'; do
-		run fake_script c "$bad"
-		assert_failure
+		run ! --separate-stderr fake_script c "$bad"
 	done
-	run udp c 'c V'
+	run -0 --separate-stderr udp c 'c V'
 	assert_output 'c ok\x0a'
 	# Written behind the checker's back: reported, old rules kept.
 	printf 'V -> bogus\n' >"$BATS_TEST_TMPDIR/c.script"
-	run udp c 'c V'
+	run -0 --separate-stderr udp c 'c V'
 	assert_output 'c ok\x0a'
-	run cat "$BATS_TEST_TMPDIR/c.err"
+	run -0 --separate-stderr cat "$BATS_TEST_TMPDIR/c.err"
 	assert_output --partial 'c.script:1: unknown action'
-	run "$FAKE_RELAY" -c -s "$BATS_TEST_TMPDIR/c.script"
-	assert_failure
+	run ! --separate-stderr "$FAKE_RELAY" -c -s "$BATS_TEST_TMPDIR/c.script"
 	printf '3* V* -> delay 1 stale 1 raw a cookie b truncate 9 big 9 reply x exit\n' \
 	    >"$BATS_TEST_TMPDIR/ok.script"
-	run "$FAKE_RELAY" -c -s "$BATS_TEST_TMPDIR/ok.script"
-	assert_success
+	run -0 --separate-stderr "$FAKE_RELAY" -c -s "$BATS_TEST_TMPDIR/ok.script"
 }
 
 @test "exit: the relay dies after the preceding actions" {
 	fake_start a 'K -> reply bye exit
 Q -> exit'
-	run udp a 'c V' 'c K'
+	run -0 --separate-stderr udp a 'c V' 'c K'
 	assert_output 'c 20040107\x0a
 c bye\x0a'
 	fake_wait_exit a
-	run fake_running a
-	assert_failure
-	run udp a -n 0 'c V'
-	assert_failure
+	run ! --separate-stderr fake_running a
+	run ! --separate-stderr udp a -n 0 'c V'
 	fake_stop a
 	assert_equal "$(fake_count a)" 2
 	# Restarting the same name appends to the log.
 	fake_start a 'Q -> exit'
-	run udp a -n 0 -w 0 'c Q'
+	run -0 --separate-stderr udp a -n 0 -w 0 'c Q'
 	fake_wait_count a 3
 	fake_stop a
 	assert_equal "$(fake_count a)" 3
@@ -334,17 +319,17 @@ Z -> stale 1 raw r reply z'
 	[[ $FAKE_URL_U == unix:/tmp/rtpp*/s ]]
 	local path=${FAKE_URL_U#unix:}
 	[[ -S $path ]]
-	run unixc u 'V\n'
+	run -0 --separate-stderr unixc u 'V\n'
 	assert_output '20040107\x0a'
-	run unixc u -shut 'VF 20040107'
+	run -0 --separate-stderr unixc u -shut 'VF 20040107'
 	assert_output '1\x0a'
-	run unixc u 'U a b'
+	run -0 --separate-stderr unixc u 'U a b'
 	assert_output '30000 127.0.0.1\x0a'
-	run unixc u -hold 150 'X\r\n'
+	run -0 --separate-stderr unixc u -hold 150 'X\r\n'
 	assert_output 'ck x30002\x0a'
-	run unixc u 'Z\n'
+	run -0 --separate-stderr unixc u 'Z\n'
 	assert_output 'stale1 0\x0arz\x0a'
-	run fake_log u
+	run -0 --separate-stderr fake_log u
 	assert_output 'V\x0a
 VF 20040107
 U a b
@@ -358,13 +343,12 @@ Z\x0a'
 @test "unix socket: exit leaves the socket file, stop cleans up" {
 	fake_start_unix u 'K -> reply bye exit'
 	local path=${FAKE_URL_U#unix:}
-	run unixc u 'K\n'
+	run -0 --separate-stderr unixc u 'K\n'
 	assert_output 'bye\x0a'
 	fake_wait_exit u
 	[[ -S $path ]]
-	run unixc u 'V\n'
-	assert_failure
-	assert_output --partial 'ConnectionRefused'
+	run ! --separate-stderr unixc u 'V\n'
+	assert_regex "$stderr" 'ConnectionRefused'
 	fake_stop u
 	[[ ! -e ${path%/s} ]]
 }
@@ -375,23 +359,18 @@ Z\x0a'
 	    udp:localhost:0 udp:127.0.0.1 udp:127.0.0.1:70000 \
 	    udp:127.0.0.1:x tcp:127.0.0.1:0 unix: udp6:127.0.0.1:0; do
 		: >"$d/s"
-		run "$FAKE_RELAY" -l "$spec" -s "$d/s" -o "$d/log" -t 1
-		assert_failure
-		refute_output ''
+		run ! --separate-stderr "$FAKE_RELAY" -l "$spec" -s "$d/s" -o "$d/log" -t 1
+		assert [ -n "$output$stderr" ]
 	done
-	run "$FAKE_RELAY" -l unix:/x -s "$d/s"
-	assert_failure 2
-	assert_output --partial usage
-	run "$FAKE_RELAY" -l udp:127.0.0.1:0 -s "$d/s" -o "$d/log" -t 0
-	assert_failure
-	run "$FAKE_RELAY" -l udp:127.0.0.1:0 -s "$d/missing" -o "$d/log"
-	assert_failure
+	run -2 --separate-stderr "$FAKE_RELAY" -l unix:/x -s "$d/s"
+	assert_regex "$stderr" usage
+	run ! --separate-stderr "$FAKE_RELAY" -l udp:127.0.0.1:0 -s "$d/s" -o "$d/log" -t 0
+	run ! --separate-stderr "$FAKE_RELAY" -l udp:127.0.0.1:0 -s "$d/missing" -o "$d/log"
 	local f
 	f=$(mktemp /tmp/rtppXXXX)
-	run "$FAKE_RELAY" -l "unix:$f" -s "$d/s" -o "$d/log" -t 1
+	run ! --separate-stderr "$FAKE_RELAY" -l "unix:$f" -s "$d/s" -o "$d/log" -t 1
 	rm -f "$f"
-	assert_failure
-	assert_output --partial 'not a socket'
+	assert_regex "$stderr" 'not a socket'
 }
 
 @test "udp6 on ::1" {
@@ -407,7 +386,7 @@ Z\x0a'
 		[[ -s $d/pid ]] && break
 		sleep 0.01
 	done
-	run "$PY" -S "$BATS_FILE_TMPDIR/client.py" udp6 "$(cat "$d/port")" \
+	run -0 --separate-stderr "$PY" -S "$BATS_FILE_TMPDIR/client.py" udp6 "$(cat "$d/port")" \
 	    'c6 V'
 	kill "$pid"
 	wait "$pid"
@@ -424,7 +403,7 @@ Z\x0a'
 	tpid=$!
 	# Meanwhile: a long delay is cut short by SIGTERM.
 	fake_start a 'V -> delay 60000 reply late'
-	run udp a -n 0 -w 0 'c V'
+	run -0 --separate-stderr udp a -n 0 -w 0 'c V'
 	fake_wait_count a 1
 	local pid=$FAKE_PID_A
 	t1=${EPOCHREALTIME/[.,]/}
@@ -433,8 +412,7 @@ Z\x0a'
 	wait "$pid" || rc=$?
 	assert_equal "$rc" 0
 	(( ${EPOCHREALTIME/[.,]/} - t1 < 1000000 ))
-	run fake_running a
-	assert_failure
+	run ! --separate-stderr fake_running a
 	[[ -s $d/pid ]]
 	# Bounded wait: a relay ignoring -t must not hang the test.
 	local i

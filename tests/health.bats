@@ -8,17 +8,11 @@
 # relay-faults.bats.)
 
 load helpers
+load lib/call
 load lib/rtpengine
 
 setup() {
-	rtpp_setup
-	fake_start a
-	fake_start b
-	fake_start c
-	A=$FAKE_URL_A
-	B=$FAKE_URL_B
-	C=$FAKE_URL_C
-	export RTPP_SOCK="$A $B $C"
+	relays_setup a b c
 	work=$BATS_TEST_TMPDIR
 }
 
@@ -27,16 +21,6 @@ teardown() {
 	rtpengine_stop_all
 }
 
-# The three commands of a call, each a separate run: Call-ID [OPTIONS].
-offer() {
-	rtpp-offer --call-id "$1" --from-tag f "${@:2}" <"$FIX/hold.sdp"
-}
-answer() {
-	rtpp-answer --call-id "$1" --from-tag f --to-tag t "${@:2}" <"$FIX/hold.sdp"
-}
-destroy() {
-	rtpp-destroy --call-id "$1" --from-tag f --to-tag t "${@:2}" </dev/null
-}
 
 # "CALLID RELAY" for every command $1 (U, L or D) that the relays named
 # after it got, one a line: routes U a b c.
@@ -124,9 +108,9 @@ reap() {
 
 @test "every command of a call reaches the same node while the nodes are healthy" {
 	for k in $(seq 1 12); do
-		run -0 offer "st-$k"
-		run -0 answer "st-$k"
-		run -0 destroy "st-$k"
+		run -0 --separate-stderr offer "st-$k"
+		run -0 --separate-stderr answer "st-$k"
+		run -0 --separate-stderr destroy "st-$k"
 	done
 	ranks st 12 | awk '{ print $1, $2 }' | sort >"$work/which"
 	for c in U L D; do
@@ -144,7 +128,7 @@ reap() {
 @test "a node killed mid-call: its calls fail over to their next node, the others stay; the dead node costs one exchange in all" {
 	declare -A node second
 	for k in $(seq 1 24); do
-		run -0 offer "mc-$k"
+		run -0 --separate-stderr offer "mc-$k"
 	done
 	while read -r cid r; do
 		node[$cid]+=$r
@@ -160,10 +144,9 @@ reap() {
 	fake_stop b
 	: >"$work/trace"
 	for k in $(seq 1 24); do
-		runx answer "mc-$k" --trace
-		assert_equal "$status" 0
+		run -0 --separate-stderr stdout_to_file answer "mc-$k" --trace
 		cat "$BATS_TEST_TMPDIR/err" >>"$work/trace"
-		run -0 destroy "mc-$k"
+		run -0 --separate-stderr destroy "mc-$k"
 	done
 	declare -A ans des
 	while read -r cid r; do ans[$cid]+=$r; done < <(routes L a c)
@@ -185,7 +168,7 @@ reap() {
 	fake_start d
 	D=$FAKE_URL_D
 	ranks rm 60 >"$work/before"
-	run -0 rtpp-ctl enable "$B" 0
+	run -0 --separate-stderr rtpp-ctl enable "$B" 0
 	ranks rm 60 >"$work/disabled"
 	RTPP_SOCK="$A $C" ranks rm 60 >"$work/removed"
 	RTPP_SOCK="$A $B $C $D" RTPP_STATE_DIR=$work/fresh ranks rm 60 >"$work/added"
@@ -228,22 +211,22 @@ reap() {
 	fake_start s
 	export RTPP_SOCK="$A=1 $FAKE_URL_S=0"
 	for k in 1 2 3 4 5; do
-		run -0 offer "sb-$k"
+		run -0 --separate-stderr offer "sb-$k"
 	done
 	assert_equal "$(cmds a | grep -c '^U ')" 5
 	assert_equal "$(fake_count s)" 0
 	fake_stop a
 	for k in 1 2 3 4 5; do
-		run -0 offer "sb-$k"
+		run -0 --separate-stderr offer "sb-$k"
 	done
 	assert_equal "$(cmds s | grep -c '^U ')" 5
 }
 
 @test "steady state: one datagram per command on every node; each node is probed once, on first contact" {
 	for k in $(seq 1 12); do
-		run -0 offer "ss-$k"
-		run -0 answer "ss-$k"
-		run -0 destroy "ss-$k"
+		run -0 --separate-stderr offer "ss-$k"
+		run -0 --separate-stderr answer "ss-$k"
+		run -0 --separate-stderr destroy "ss-$k"
 	done
 	total=0
 	for r in a b c; do
@@ -254,8 +237,7 @@ reap() {
 	assert_equal "$total" 36
 	for k in $(seq 1 12); do
 		for t in offer answer destroy; do
-			runx "$t" "ss-$k" --trace
-			assert_equal "$status" 0
+			run -0 --separate-stderr stdout_to_file "$t" "ss-$k" --trace
 			assert_equal "$(grep -c '> ' "$BATS_TEST_TMPDIR/err")" 1
 		done
 	done
@@ -268,7 +250,7 @@ reap() {
 	export RTPP_SOCK="$A $B"
 	cid=$(first_choice "$A" rt)
 	fake_script a 'U* -> silent'
-	run -0 offer "$cid" --tout 0.05 --retr 1 --disable-tout 1
+	run -0 --separate-stderr offer "$cid" --tout 0.05 --retr 1 --disable-tout 1
 	assert_equal "$(rtpp-ctl --json list | jq '.[0].recheck > 0')" true
 	fake_script a 'V -> delay 300 reply 20040107'
 	sleep 1.1
@@ -312,7 +294,7 @@ reap() {
 	assert_equal "$(cat "$work/got")" "$(cat "$work/which")"
 	# the state file: the header and one good line per node, nothing else
 	f=$(state_file)
-	run -0 cat "$f"
+	run -0 --separate-stderr cat "$f"
 	assert_equal "${#lines[@]}" 4
 	assert_equal "${lines[0]}" 'rtpp-health 1'
 	for u in "$A" "$B" "$C"; do
@@ -320,8 +302,7 @@ reap() {
 	done
 	assert_equal "$(ls "$RTPP_STATE_DIR" | grep -v -c -x -e "${f##*/}" -e "${f##*/}.lock")" 0
 	# what the runs learnt was kept: the next run sends one datagram
-	runx offer cc-1 --trace
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file offer cc-1 --trace
 	assert_equal "$(grep -c '> ' "$BATS_TEST_TMPDIR/err")" 1
 }
 
@@ -331,7 +312,7 @@ reap() {
 	( rc=0; offer "$cid" >/dev/null 2>&1 || rc=$?; echo "$rc" >"$work/rc.lu" ) &
 	runs=($!)
 	fake_wait_count a 5		# the probes and the U: the run is waiting
-	run -0 rtpp-ctl enable "$A" 0
+	run -0 --separate-stderr rtpp-ctl enable "$A" 0
 	reap 10
 	assert_equal "$(cat "$work/rc.lu")" 0
 	assert_equal "$(rtpp-ctl --json list | jq -c '.[0]|[.disabled,.recheck]')" '[1,-1]'
@@ -345,7 +326,7 @@ reap() {
 	spawn 50 l1 offer
 	go
 	fake_wait_count c 8
-	run -0 rtpp-ctl enable "$C" 0
+	run -0 --separate-stderr rtpp-ctl enable "$C" 0
 	spawn 50 l2 offer
 	go
 	reap 25
@@ -373,19 +354,18 @@ start_two_rtpengines() {
 
 @test "rtpengine x2: rtpp-ctl ping and list show both instances" {
 	start_two_rtpengines
-	runx rtpp-ctl ping
-	assert_equal "$status" 0
-	run cat "$out"
+	run -0 --separate-stderr stdout_to_file rtpp-ctl ping
+	run -0 --separate-stderr cat "$out"
 	assert_equal "${#lines[@]}" 2
 	assert_regex "${lines[0]}" "^$R1 +ok +[0-9]+ us +base"
 	assert_regex "${lines[1]}" "^$R2 +ok +[0-9]+ us +base"
-	run -0 rtpp-ctl --json ping
+	run -0 --separate-stderr rtpp-ctl --json ping
 	assert_equal "$(jq -c '[.[]|[.url,.ok]]' <<<"$output")" "[[\"$R1\",true],[\"$R2\",true]]"
-	run -0 rtpp-ctl --json list
+	run -0 --separate-stderr rtpp-ctl --json list
 	assert_equal "$(jq -c '[.[]|[.url,.index,.disabled]]' <<<"$output")" "[[\"$R1\",0,0],[\"$R2\",1,0]]"
 	assert_equal "$(jq -c '[.[]|.caps|startswith("base")]' <<<"$output")" '[true,true]'
-	runx rtpp-ctl list
-	run squeeze_lines "$out"
+	run -0 --separate-stderr stdout_to_file rtpp-ctl list
+	run -0 --separate-stderr squeeze_lines "$out"
 	assert_regex "${lines[1]}" "^0 $R1 0 0 enabled 1 0 base"
 	assert_regex "${lines[2]}" "^0 $R2 1 0 enabled 1 0 base"
 }
@@ -398,20 +378,17 @@ start_two_rtpengines() {
 		o=r1
 		[[ $r == r1 ]] && o=r2
 		: >"$work/trace"
-		runx offer "$cid" --source-ip 127.0.0.1 --trace
-		assert_equal "$status" 0
+		run -0 --separate-stderr stdout_to_file offer "$cid" --source-ip 127.0.0.1 --trace
 		cat "$BATS_TEST_TMPDIR/err" >>"$work/trace"
 		assert_equal "$(rtpengine_sessions "$r") $(rtpengine_sessions "$o")" "1 0"
-		runx answer "$cid" --source-ip 127.0.0.1 --trace
-		assert_equal "$status" 0
+		run -0 --separate-stderr stdout_to_file answer "$cid" --source-ip 127.0.0.1 --trace
 		cat "$BATS_TEST_TMPDIR/err" >>"$work/trace"
 		assert_equal "$(rtpengine_sessions "$r") $(rtpengine_sessions "$o")" "1 0"
-		runx destroy "$cid" --trace
-		assert_equal "$status" 0
+		run -0 --separate-stderr stdout_to_file destroy "$cid" --trace
 		cat "$BATS_TEST_TMPDIR/err" >>"$work/trace"
 		assert_equal "$(rtpengine_sessions "$r") $(rtpengine_sessions "$o")" "0 0"
 		# every datagram of the three runs went to that instance
-		run -0 grep -c ' > ' "$work/trace"
+		run -0 --separate-stderr grep -c ' > ' "$work/trace"
 		(( output >= 3 ))
 		assert_equal "$(grep ' > ' "$work/trace" | grep -c -v " > ${!u} ")" 0
 		assert_equal "$(grep -c " > ${!u} [^ ]* [ULD] $cid " "$work/trace")" 3

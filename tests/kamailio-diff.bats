@@ -38,6 +38,7 @@ kamdiff() {
 	# a group takes seconds; under valgrind every tool run costs one
 	local limit=60
 	[[ -z ${VG_RTPP_TOOLS-} ]] || limit=900
+	# the status is checked below, to fail with the harness' own report
 	run --separate-stderr timeout "$limit" python3 "$DIFF" --group "$1" \
 	    --workdir "$BATS_TEST_TMPDIR/kamdiff"
 	if (( status != 0 )); then
@@ -49,15 +50,13 @@ kamdiff() {
 }
 
 @test "kamdiff: every deliberate difference of the README is handled" {
-	run python3 "$DIFF" --check-readme "$BATS_TEST_DIRNAME/../README"
-	assert_success
+	run -0 --separate-stderr python3 "$DIFF" --check-readme "$BATS_TEST_DIRNAME/../README"
 }
 
 @test "kamdiff: the harness finds the differences it must (self-checks)" {
-	run --separate-stderr timeout 60 python3 "$DIFF" --group offer \
+	run -0 --separate-stderr timeout 60 python3 "$DIFF" --group offer \
 	    --case self-marker --case self-source --case self-o \
 	    --case self-local --workdir "$BATS_TEST_TMPDIR/kamdiff"
-	assert_success
 	assert_equal "$(grep -c '^ok .*self-check: difference found' <<<"$output")" 4
 }
 

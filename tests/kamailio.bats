@@ -181,7 +181,7 @@ report() { # DIR invite|answer
 # relay's range, exactly one marker, Content-Length right.
 assert_relayed() {
 	local file=$1 min=$2 max=$3
-	run awk -F'\t' -v ip="$RELAY_IP" -v lo="$min" -v hi="$max" '
+	run -0 --separate-stderr awk -F'\t' -v ip="$RELAY_IP" -v lo="$min" -v hi="$max" '
 		{
 			nc = split($3, c, ","); np = split($4, p, ",")
 			ok = nc > 0 && np > 0 && $5 == 1 && $6 == 1
@@ -190,7 +190,6 @@ assert_relayed() {
 			if (!ok) { print "not through the relay: " $0; bad++ }
 		}
 		END { exit bad > 0 }' "$file"
-	assert_success
 }
 
 # Lines of the rtpengine log: the control commands received, "VERB CALLID".
@@ -205,7 +204,7 @@ kam_log() {
 
 @test "200 calls through Kamailio and rtpp-manage: no failure, every SDP through the relay, one tool run per message, every call deleted" {
 	uas uas "$UAS_PORT" 200
-	run -0 uac uac "$KAMAILIO_K1_PORT" -r 20 -l 40 -m 200
+	run -0 --separate-stderr uac uac "$KAMAILIO_K1_PORT" -r 20 -l 40 -m 200
 	wait_sipp "$uas_pid" 15
 	assert_equal "$(sipp_stat "$work/uac" 'SuccessfulCall(C)')" 200
 	assert_equal "$(sipp_stat "$work/uac" 'FailedCall(C)')" 0
@@ -229,8 +228,8 @@ kam_log() {
 	assert_equal "$(sort "$work/cmds" | uniq -d | wc -l)" 0
 
 	# Nothing failed open, and every session is gone.
-	run -1 grep -F 'left unchanged' <(kam_log)
-	run -0 rtpengine_sessions r1
+	run -1 --separate-stderr grep -F 'left unchanged' <(kam_log)
+	run -0 --separate-stderr rtpengine_sessions r1
 	assert_output 0
 }
 
@@ -253,7 +252,7 @@ kam_log() {
 	a_to=$(cut -f4 <<<"$ans")
 	# The caller (A, port pa of the offer) sends to the port of the
 	# answer, the callee (B, port pb) to the port of the offer.
-	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
+	run -0 --separate-stderr python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
 		--a-sends-to "$RELAY_IP:$a_to" --b-sends-to "$RELAY_IP:$b_to" \
 		--count 5 --rounds 3 --timeout 2 --min-packets 5
 	assert_line --regexp "^a->b (1[0-5]|[5-9])/15 from $RELAY_IP:$b_to "
@@ -273,7 +272,7 @@ kam_log() {
 	assert_equal "$(grep $'\t200\t' "$work/answers" | cut -f7 | sort -u | wc -l)" 1
 	relay_cmds "$RTPENGINE_R1_LOG" | grep " kam-$BATS_TEST_NUMBER-" >"$work/cmds" || true
 	assert_equal "$(cut -d' ' -f1 "$work/cmds" | tr -d '\n')" ULD
-	run -0 rtpengine_sessions r1
+	run -0 --separate-stderr rtpengine_sessions r1
 	assert_output 0
 }
 
@@ -285,32 +284,34 @@ kam_log() {
 	ftag="f'\$(touch\${IFS}$mark-5)\`touch\${IFS}$mark-6\`"
 	ttag="t'\$(touch\${IFS}$mark-7)\`touch\${IFS}$mark-8\`"
 	uas uas "$UAS_PORT" 1 -key ttag "$ttag"
-	run -0 uac uac "$KAMAILIO_K1_PORT" -cid_str "$cid" -key ftag "$ftag" -m 1
+	run -0 --separate-stderr uac uac "$KAMAILIO_K1_PORT" -cid_str "$cid" -key ftag "$ftag" -m 1
 	wait_sipp "$uas_pid" 10
 	assert_equal "$(sipp_stat "$work/uac" 'SuccessfulCall(C)')" 1
 
-	run compgen -G "$mark*"
-	assert_failure
+	run ! --separate-stderr compgen -G "$mark*"
 	# The relay got the literal Call-ID and tags (so the tool read them
 	# from the environment intact) and the SDPs point at it.
 	local want_cid=${cid/\%u@\%s/1@$UAC_IP}
 	relay_cmds "$RTPENGINE_R1_LOG" | grep -F " $want_cid" >"$work/cmds" || true
 	assert_equal "$(cut -d' ' -f1 "$work/cmds" | tr -d '\n')" ULD
-	run -0 grep -F "L $want_cid $UAS_IP 18000 ${ftag}1;1 ${ttag}1;1" "$RTPENGINE_R1_LOG"
+	run -0 --separate-stderr grep -F "L $want_cid $UAS_IP 18000 ${ftag}1;1 ${ttag}1;1" "$RTPENGINE_R1_LOG"
 	report "$work/uas" invite >"$work/offers"
 	report "$work/uac" answer >"$work/answers"
 	assert_equal "$(wc -l <"$work/offers")" 1
 	assert_relayed "$work/offers" "$RTPENGINE_R1_PORT_MIN" "$RTPENGINE_R1_PORT_MAX"
 	assert_relayed "$work/answers" "$RTPENGINE_R1_PORT_MIN" "$RTPENGINE_R1_PORT_MAX"
-	run -0 rtpengine_sessions r1
+	run -0 --separate-stderr rtpengine_sessions r1
 	assert_output 0
 }
 
-@test "a rejected INVITE (486) deletes the relay session in the failure route" {
-	sipp_start "$work" uas 30 -sf "$SC/uas-busy.xml" -i "$UAS_IP" -p "$UAS_PORT" -m 3
+# three_calls_each_deleted NAME: three calls of the sipp scenarios
+# uac-NAME.xml and uas-NAME.xml through Kamailio; every offer went through
+# the relay, which got one U and one D a call (its commands in $work/cmds).
+three_calls_each_deleted() {
+	sipp_start "$work" uas 30 -sf "$SC/uas-$1.xml" -i "$UAS_IP" -p "$UAS_PORT" -m 3
 	uas_pid=$SIPP_PID
 	wait_udp_bound "$UAS_IP" "$UAS_PORT" 5
-	run -0 sipp_run "$work" uac 30 -sf "$SC/uac-busy.xml" -i "$UAC_IP" \
+	run -0 --separate-stderr sipp_run "$work" uac 30 -sf "$SC/uac-$1.xml" -i "$UAC_IP" \
 		-cid_str "kam-$BATS_TEST_NUMBER-%u-%p@%s" -key ftag uac- -key rtp_port 16000 \
 		-m 3 -r 10 "127.0.0.1:$KAMAILIO_K1_PORT"
 	wait_sipp "$uas_pid" 10
@@ -321,27 +322,18 @@ kam_log() {
 	relay_cmds "$RTPENGINE_R1_LOG" | grep " kam-$BATS_TEST_NUMBER-" >"$work/cmds" || true
 	assert_equal "$(grep -c '^U ' "$work/cmds")" 3
 	assert_equal "$(grep -c '^D ' "$work/cmds")" 3
-	run -0 rtpengine_sessions r1
+}
+
+@test "a rejected INVITE (486) deletes the relay session in the failure route" {
+	three_calls_each_deleted busy
+	run -0 --separate-stderr rtpengine_sessions r1
 	assert_output 0
 }
 
 @test "a CANCELed call: the CANCEL deletes the relay session, the 487 does not run the tool again" {
-	sipp_start "$work" uas 30 -sf "$SC/uas-cancel.xml" -i "$UAS_IP" -p "$UAS_PORT" -m 3
-	uas_pid=$SIPP_PID
-	wait_udp_bound "$UAS_IP" "$UAS_PORT" 5
-	run -0 sipp_run "$work" uac 30 -sf "$SC/uac-cancel.xml" -i "$UAC_IP" \
-		-cid_str "kam-$BATS_TEST_NUMBER-%u-%p@%s" -key ftag uac- -key rtp_port 16000 \
-		-m 3 -r 10 "127.0.0.1:$KAMAILIO_K1_PORT"
-	wait_sipp "$uas_pid" 10
-	assert_equal "$(sipp_stat "$work/uac" 'SuccessfulCall(C)')" 3
-	report "$work/uas" invite >"$work/offers"
-	assert_equal "$(wc -l <"$work/offers")" 3
-	assert_relayed "$work/offers" "$RTPENGINE_R1_PORT_MIN" "$RTPENGINE_R1_PORT_MAX"
-	relay_cmds "$RTPENGINE_R1_LOG" | grep " kam-$BATS_TEST_NUMBER-" >"$work/cmds" || true
-	assert_equal "$(grep -c '^U ' "$work/cmds")" 3
-	assert_equal "$(grep -c '^D ' "$work/cmds")" 3
+	three_calls_each_deleted cancel
 	assert_equal "$(wc -l <"$work/cmds")" 6
-	run -0 rtpengine_sessions r1
+	run -0 --separate-stderr rtpengine_sessions r1
 	assert_output 0
 }
 
@@ -350,7 +342,7 @@ kam_log() {
 	local -a args
 	mapfile -d '' -t args < <(uac_args "$KAMAILIO_K1_PORT" -m 3 -r 10)
 	args[1]="$SC/uac-late.xml"
-	run -0 sipp_run "$work" uac 30 "${args[@]}"
+	run -0 --separate-stderr sipp_run "$work" uac 30 "${args[@]}"
 	wait_sipp "$uas_pid" 10
 	assert_equal "$(sipp_stat "$work/uac" 'SuccessfulCall(C)')" 3
 	report "$work/uac" answer >"$work/offers"
@@ -364,8 +356,8 @@ kam_log() {
 	assert_equal "$(grep -c '^U ' "$work/cmds")" 3
 	assert_equal "$(grep -c '^L ' "$work/cmds")" 3
 	assert_equal "$(grep -c '^D ' "$work/cmds")" 3
-	run -0 grep -E "U kam-$BATS_TEST_NUMBER-1-[0-9]+@$UAC_IP $UAS_IP 18000 uas-1;1 uac-1;1\$" "$RTPENGINE_R1_LOG"
-	run -0 rtpengine_sessions r1
+	run -0 --separate-stderr grep -E "U kam-$BATS_TEST_NUMBER-1-[0-9]+@$UAC_IP $UAS_IP 18000 uas-1;1 uac-1;1\$" "$RTPENGINE_R1_LOG"
+	run -0 --separate-stderr rtpengine_sessions r1
 	assert_output 0
 }
 
@@ -433,7 +425,7 @@ time.sleep(30)' "$port" 3>&- &
 	b64=$(base64 -w0 "$BATS_TEST_DIRNAME/../examples/invite.sip")
 	for i in 1 2; do
 		t0=$(date +%s%N)
-		run -3 env SIP_SRCIP=127.0.0.2 rtpp-manage --b64 "$b64" --output sdp-base64 \
+		run -3 --separate-stderr env SIP_SRCIP=127.0.0.2 rtpp-manage --b64 "$b64" --output sdp-base64 \
 			--deadline 1 --sock "udp:127.0.0.1:$port" --state-dir "$work/state"
 		t1=$(date +%s%N)
 		ms+=($(((t1 - t0) / 1000000)))
@@ -445,20 +437,18 @@ time.sleep(30)' "$port" 3>&- &
 @test "a header named CallID (exported as SIP_HF_CALLID) cannot choose the Call-ID: nothing is sent for the victim's call, the call fails open" {
 	local victim="victim-$BATS_TEST_NUMBER-$RANDOM@127.0.0.9"
 	uas uas "$UAS_PORT" 1
-	run -0 sipp_run "$work" uac 30 -sf "$SC/uac-callid.xml" -i "$UAC_IP" \
+	run -0 --separate-stderr sipp_run "$work" uac 30 -sf "$SC/uac-callid.xml" -i "$UAC_IP" \
 		-cid_str "kam-$BATS_TEST_NUMBER-%u-%p@%s" -key ftag uac- -key rtp_port 16000 \
 		-key victim "$victim" -pause_msg_ign -d 0 -m 1 "127.0.0.1:$KAMAILIO_K1_PORT"
 	wait_sipp "$uas_pid" 10
 	# fail-open: the call completes with the SDP left unchanged
 	assert_equal "$(sipp_stat "$work/uac" 'SuccessfulCall(C)')" 1
-	run -0 grep -F 'left unchanged' <(kam_log)
+	run -0 --separate-stderr grep -F 'left unchanged' <(kam_log)
 	# the relay heard nothing of the victim's call, and got no U for
 	# the attacker's own INVITE nor a D for its BYE (both refused)
 	relay_cmds "$RTPENGINE_R1_LOG" >"$work/cmds"
-	run grep -F "$victim" "$work/cmds"
-	assert_failure
-	run grep -E "^[UD] kam-$BATS_TEST_NUMBER-" "$work/cmds"
-	assert_failure
-	run -0 rtpengine_sessions r1
+	run ! --separate-stderr grep -F "$victim" "$work/cmds"
+	run ! --separate-stderr grep -E "^[UD] kam-$BATS_TEST_NUMBER-" "$work/cmds"
+	run -0 --separate-stderr rtpengine_sessions r1
 	assert_output 0
 }

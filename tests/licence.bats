@@ -26,7 +26,7 @@ source_files() {
 }
 
 @test "COPYING holds the BSD 2-Clause licence" {
-	run grep -c -e '^BSD 2-Clause License$' \
+	run -0 --separate-stderr grep -c -e '^BSD 2-Clause License$' \
 	    -e 'Redistributions in binary form must reproduce' \
 	    -e 'THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS' "$top/COPYING"
 	assert_output 3
@@ -45,11 +45,10 @@ source_files() {
 }
 
 @test "the Debian package: BSD-2-Clause in debian/copyright, maintained by the rtpp developers" {
-	run grep -E '^License: ' "$top/debian/copyright"
-	assert_success
+	run -0 --separate-stderr with_stderr grep -E '^License: ' "$top/debian/copyright"
 	refute_line --regexp 'License: (UNDECIDED|.*[^A-Za-z0-9.-].*)$'
 	assert_line 'License: BSD-2-Clause'
-	run grep -E '^(Maintainer|Uploaders):' "$top/debian/control"
+	run -0 --separate-stderr with_stderr grep -E '^(Maintainer|Uploaders):' "$top/debian/control"
 	assert_line --regexp '^Maintainer: rtpp developers <[^@ ]+@[^> ]+>$'
 	refute_output --partial example.org
 }

@@ -235,8 +235,7 @@ corpus() {
 	    "$MAL"/*-from-tag-{quoted-space,ctrl}.sip "$MAL"/*-to-tag-{quoted-tab,del}.sip; do
 		[[ -e $f ]] || continue
 		for tool in rtpp-offer rtpp-answer rtpp-manage rtpp-destroy; do
-			runx "$tool" <"$f"
-			assert_equal "$status" 1
+			run -1 --separate-stderr stdout_to_file "$tool" <"$f"
 			assert_no_out
 			[[ $stderr == "$tool: "*" is empty or contains spaces or control characters; not sent" ]] ||
 				fail "$tool ${f##*/}: $stderr"
@@ -255,22 +254,18 @@ corpus() {
 	for v in "${vals[@]}"; do
 		for opt in --call-id --from-tag; do
 			for tool in rtpp-offer rtpp-answer rtpp-destroy rtpp-manage; do
-				runx "$tool" "$opt" "$v" <"$FIX/ok.sip"
-				assert_equal "$status" 1
+				run -1 --separate-stderr stdout_to_file "$tool" "$opt" "$v" <"$FIX/ok.sip"
 				assert_no_out
 				[[ $stderr == *"not sent" && $stderr != *[[:cntrl:]]* ]] ||
 					fail "$tool $opt '$(cat -A <<<"$v")': $stderr"
 			done
-			runx rtpp-stream "$opt" "$v" uac /p <"$FIX/ok.sip"
-			assert_equal "$status" 1
-			runx rtpp-stat "$opt" "$v" <"$FIX/ok.sip"
-			assert_equal "$status" 1
+			run -1 --separate-stderr rtpp-stream "$opt" "$v" uac /p <"$FIX/ok.sip"
+			run -1 --separate-stderr rtpp-stat "$opt" "$v" <"$FIX/ok.sip"
 		done
 		# an empty --to-tag means "none"; every other value is checked
 		[[ -z $v ]] && continue
 		for tool in rtpp-offer rtpp-answer rtpp-destroy rtpp-manage rtpp-stat; do
-			runx "$tool" --to-tag "$v" <"$FIX/ok.sip"
-			assert_equal "$status" 1
+			run -1 --separate-stderr "$tool" --to-tag "$v" <"$FIX/ok.sip"
 			[[ $stderr == "$tool: to-tag '"*"' is empty or contains spaces or control characters; not sent" ]] ||
 				fail "$tool --to-tag '$(cat -A <<<"$v")': $stderr"
 		done
@@ -281,46 +276,37 @@ corpus() {
 @test "hostile values from Kamailio's exec environment and Via branches are refused, nothing sent" {
 	fake_start a
 	export RTPP_SOCK="$FAKE_URL_A"
-	SIP_HF_CALLID=$'env\ncall' SIP_HF_FROM='<sip:a@b>;tag=f1' runx rtpp-offer --kamailio-env <"$FIX/hold.sdp"
-	assert_equal "$status" 1
+	SIP_HF_CALLID=$'env\ncall' SIP_HF_FROM='<sip:a@b>;tag=f1' run -1 --separate-stderr rtpp-offer --kamailio-env <"$FIX/hold.sdp"
 	assert_equal "$stderr" "rtpp-offer: call-id 'env\\x0acall' is empty or contains spaces or control characters; not sent"
-	SIP_HF_CALLID=c1 SIP_HF_FROM=$'<sip:a@b>;tag="f\r1"' runx rtpp-offer --kamailio-env <"$FIX/hold.sdp"
-	assert_equal "$status" 1
+	SIP_HF_CALLID=c1 SIP_HF_FROM=$'<sip:a@b>;tag="f\r1"' run -1 --separate-stderr rtpp-offer --kamailio-env <"$FIX/hold.sdp"
 	assert_equal "$stderr" "rtpp-offer: from-tag 'f\\x0d1' is empty or contains spaces or control characters; not sent"
 	SIP_HF_CALLID=c1 SIP_HF_FROM='<sip:a@b>;tag=f1' SIP_HF_TO='<sip:b@c>;tag="t 1"' \
-	    runx rtpp-answer --kamailio-env <"$FIX/hold.sdp"
-	assert_equal "$status" 1
+	    run -1 --separate-stderr rtpp-answer --kamailio-env <"$FIX/hold.sdp"
 	assert_equal "$stderr" "rtpp-answer: to-tag 't 1' is empty or contains spaces or control characters; not sent"
 	sed 's/;branch=z9hG4bK-1-0/;branch="z9 hG4bK"/' "$FIX/invite.sip" >"$BATS_TEST_TMPDIR/br.sip"
-	runx rtpp-offer 1 <"$BATS_TEST_TMPDIR/br.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr rtpp-offer 1 <"$BATS_TEST_TMPDIR/br.sip"
 	assert_equal "$stderr" "rtpp-offer: via branch 'z9 hG4bK' is empty or contains spaces or control characters; not sent"
-	runx rtpp-destroy 1 <"$BATS_TEST_TMPDIR/br.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr rtpp-destroy 1 <"$BATS_TEST_TMPDIR/br.sip"
 	assert_equal "$(fake_count a)" 0
 }
 
 @test "hostile --extra-id and --timeout-socket values are usage errors" {
-	runx rtpp-offer --extra-id 'x y' --dry-run b <"$FIX/invite.sip"
-	assert_equal "$status" 2
+	run -2 --separate-stderr stdout_to_file rtpp-offer --extra-id 'x y' --dry-run b <"$FIX/invite.sip"
 	assert_no_out
 	assert_equal "$stderr" "rtpp-offer: --extra-id: extra_id: 'x y' contains spaces or control characters"
-	runx rtpp-offer --timeout-socket $'unix:/x\n' --dry-run <"$FIX/invite.sip"
-	assert_equal "$status" 2
+	run -2 --separate-stderr stdout_to_file rtpp-offer --timeout-socket $'unix:/x\n' --dry-run <"$FIX/invite.sip"
 	assert_no_out
 }
 
 @test "a tag holding ';' (the rtpproxy media-number separator) is refused, nothing sent" {
 	fake_start a
 	export RTPP_SOCK="$FAKE_URL_A"
-	runx rtpp-offer --from-tag 'f;2' <"$FIX/invite.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer --from-tag 'f;2' <"$FIX/invite.sip"
 	assert_no_out
 	[[ $stderr == "rtpp-offer: from-tag 'f;2' "*"not sent" ]] || fail "$stderr"
 	sed 's/;tag=15483-uac-1/;tag="a;2"/' "$FIX/ok.sip" >"$BATS_TEST_TMPDIR/semi.sip"
 	for tool in rtpp-offer rtpp-answer rtpp-destroy rtpp-manage; do
-		runx "$tool" <"$BATS_TEST_TMPDIR/semi.sip"
-		assert_equal "$status" 1
+		run -1 --separate-stderr stdout_to_file "$tool" <"$BATS_TEST_TMPDIR/semi.sip"
 		assert_no_out
 	done
 	assert_equal "$(fake_count a)" 0
@@ -335,8 +321,7 @@ corpus() {
 	    "$FIX/ok.sip" >"$BATS_TEST_TMPDIR/cseq.sip"
 	for c in "rtpp-offer folded" "rtpp-offer esc" "rtpp-manage cseq"; do
 		set -- $c
-		runx "$1" --fake-reply "$M_REPLY" <"$BATS_TEST_TMPDIR/$2.sip"
-		assert_equal "$status" 1
+		run -1 --separate-stderr stdout_to_file "$1" --fake-reply "$M_REPLY" <"$BATS_TEST_TMPDIR/$2.sip"
 		assert_no_out
 		[[ $(wc -l <"$BATS_TEST_TMPDIR/err") == 1 && $stderr != *[[:cntrl:]]* ]] ||
 			fail "$1 $2: $(cat -A "$BATS_TEST_TMPDIR/err")"
@@ -344,10 +329,10 @@ corpus() {
 }
 
 @test "a relay port of 65535 never yields port 65536 (a=rtcp, ICE relay candidate)" {
-	runx rtpp-offer --fake-reply '65535 192.0.2.1' --call-id c --from-tag f <"$FIX/three.sdp"
-	[[ $status == 1 ]] || ! grep -q 65536 "$out"
-	runx rtpp-offer --ice high --fake-reply '65535 192.0.2.1' --call-id c --from-tag f <"$FIX/ice.sdp"
-	[[ $status == 1 ]] || ! grep -q 65536 "$out"
+	run -1 --separate-stderr stdout_to_file rtpp-offer --fake-reply '65535 192.0.2.1' --call-id c --from-tag f <"$FIX/three.sdp"
+	refute grep -q 65536 "$out"
+	run -1 --separate-stderr stdout_to_file rtpp-offer --ice high --fake-reply '65535 192.0.2.1' --call-id c --from-tag f <"$FIX/ice.sdp"
+	refute grep -q 65536 "$out"
 }
 
 @test "malformed relay replies: exit 1 with one clear line (or 0 when usable), never a crash" {
@@ -397,7 +382,6 @@ corpus() {
 	[[ -x $top/scripts/fuzz && -d $top/fuzz ]] || skip "fuzz/ not in this tree"
 	command -v "${CC:-cc}" >/dev/null || skip "no C compiler"
 	pkg-config --exists libbsd-overlay 2>/dev/null || skip "no libbsd"
-	FUZZ_WORK="$BATS_FILE_TMPDIR/fuzz" run "$top/scripts/fuzz" replay
-	assert_success
+	FUZZ_WORK="$BATS_FILE_TMPDIR/fuzz" run -0 --separate-stderr with_stderr "$top/scripts/fuzz" replay
 	refute_output --partial FAILED
 }

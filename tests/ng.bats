@@ -31,12 +31,11 @@ teardown() {
 	rtpp_teardown
 }
 
-# ng COMMAND [PROBE OPTIONS...]: one request to the relay; $status,
-# $out (file: result= then the reply flattened), $stderr.
+# ng STATUS COMMAND [PROBE OPTIONS...]: one request to the relay, which
+# must exit with STATUS; $out (file: result= then the reply flattened),
+# $stderr.
 ng() {
-	local cmd=$1
-	shift
-	runx "$PROBE" -w 3000 "$@" 127.0.0.1 "$NG_PORT" "$cmd"
+	run -"$1" --separate-stderr stdout_to_file "$PROBE" -w 3000 "${@:3}" 127.0.0.1 "$NG_PORT" "$2"
 }
 
 # The value of PATH=VALUE in $out.
@@ -63,14 +62,13 @@ in_range() {
 }
 
 @test "ping: pong, request bencoded as the reference shows it" {
-	ng ping -D
-	assert_equal "$status" 0
-	run grep -c . "$out"
+	ng 0 ping -D
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr grep -c . "$out"
 	assert_output 2
-	run sed -n 1p "$out"
+	run -0 --separate-stderr sed -n 1p "$out"
 	assert_output --regexp '^request=p[0-9]+-[0-9]+ d7:command4:pinge$'
 	assert_equal "$(val result)" pong
-	assert_equal "$stderr" ""
 }
 
 @test "offer, answer, RTP both ways on audio and video, query counts it, delete, then query fails" {
@@ -82,8 +80,7 @@ in_range() {
 	party_sdp "$pa" "$pv" >"$work/a.sdp"
 	party_sdp "$pb" "$pbv" >"$work/b.sdp"
 
-	ng offer -c "$cid" -f fa -b z9hG4bK-ng1 -s "$work/a.sdp" -S "$work/a.out"
-	assert_equal "$status" 0
+	ng 0 offer -c "$cid" -f fa -b z9hG4bK-ng1 -s "$work/a.sdp" -S "$work/a.out"
 	assert_equal "$(val result)" ok
 	grep -qa $'^c=IN IP4 127.0.0.1\r$' "$work/a.out"
 	ua=$(mport "$work/a.out" audio)
@@ -93,8 +90,7 @@ in_range() {
 	[[ $ua != "$pa" && $uv != "$pv" && $ua != "$uv" ]]
 	grep -qa $'^a=rtcp:'$((ua + 1))$'\r$' "$work/a.out"
 
-	ng answer -c "$cid" -f fa -t tb -s "$work/b.sdp" -S "$work/b.out"
-	assert_equal "$status" 0
+	ng 0 answer -c "$cid" -f fa -t tb -s "$work/b.sdp" -S "$work/b.out"
 	la=$(mport "$work/b.out" audio)
 	lv=$(mport "$work/b.out" video)
 	in_range "$la"
@@ -102,17 +98,16 @@ in_range() {
 	[[ $la != "$ua" && $lv != "$uv" ]]
 
 	# A sends to the ports of the answer, B to those of the offer
-	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
+	run -0 --separate-stderr python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
 	    --a-sends-to "127.0.0.1:$la" --b-sends-to "127.0.0.1:$ua" --strict-source
 	assert_line --regexp "^a->b [1-9][0-9]*/"
 	assert_line --regexp "^b->a [1-9][0-9]*/"
-	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pv" --b-port "$pbv" \
+	run -0 --separate-stderr python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pv" --b-port "$pbv" \
 	    --a-sends-to "127.0.0.1:$lv" --b-sends-to "127.0.0.1:$uv" --strict-source
 	assert_line --regexp "^a->b [1-9][0-9]*/"
 	assert_line --regexp "^b->a [1-9][0-9]*/"
 
-	ng query -c "$cid" -f fa
-	assert_equal "$status" 0
+	ng 0 query -c "$cid" -f fa
 	assert_equal "$(val result)" ok
 	assert_equal "$(val tags.fa.tag)" fa
 	assert_equal "$(val tags.tb.tag)" tb
@@ -121,14 +116,12 @@ in_range() {
 	# the relay's port toward A is the one the answer gave A
 	grep -qx "tags.fa.medias.0.streams.0.local port=$la" "$out"
 
-	ng delete -c "$cid" -f fa -t tb
-	assert_equal "$status" 0
+	ng 0 delete -c "$cid" -f fa -t tb
 	assert_equal "$(val result)" ok
 	[[ -n $(val created) ]]
 	assert_equal "$(rtpengine_sessions ng)" 0
 
-	ng query -c "$cid" -f fa
-	assert_equal "$status" 1
+	ng 1 query -c "$cid" -f fa
 	assert_equal "$(val result)" error
 	assert_equal "$(val error-reason)" "Unknown call-id"
 	assert_equal "$stderr" "ng-probe: relay error: Unknown call-id"
@@ -136,23 +129,19 @@ in_range() {
 
 @test "the relay's errors come back with their error-reason" {
 	printf 'garbage' >"$work/bad.sdp"
-	ng offer -c "ng2-$RANDOM" -f fa -s "$work/bad.sdp"
-	assert_equal "$status" 1
+	ng 1 offer -c "ng2-$RANDOM" -f fa -s "$work/bad.sdp"
 	assert_equal "$stderr" "ng-probe: relay error: Failed to parse SDP"
 
-	ng ping -r notbencode
-	assert_equal "$status" 1
+	ng 1 ping -r notbencode
 	assert_equal "$stderr" "ng-probe: relay error: Invalid NG data format"
 
 	# l: an offer that only looks up, sent as answer: no such call
 	party_sdp "$(free_udp_port)" >"$work/a.sdp"
-	ng offer -c "ng2-$RANDOM" -f fa -t tb -F l -D -s "$work/a.sdp"
-	assert_equal "$status" 1
+	ng 1 offer -c "ng2-$RANDOM" -f fa -t tb -F l -D -s "$work/a.sdp"
 	grep -q '^request=.*7:command6:answer' "$out"
 	assert_equal "$stderr" "ng-probe: relay error: Unknown call-id"
 
-	ng 'play media' -c "ng2-$RANDOM" -f fa -m /nonexistent.wav
-	assert_equal "$status" 1
+	ng 1 'play media' -c "ng2-$RANDOM" -f fa -m /nonexistent.wav
 	[[ $stderr == "ng-probe: relay error: "* ]]
 }
 
@@ -162,59 +151,47 @@ in_range() {
 	    "$(free_udp_port)" >"$work/a.sdp"
 
 	# without o the origin stays, with o it is the relay's
-	ng offer -c "$cid-1" -f fa -s "$work/a.sdp" -S "$work/o1"
-	assert_equal "$status" 0
+	ng 0 offer -c "$cid-1" -f fa -s "$work/a.sdp" -S "$work/o1"
 	grep -qa $'^o=- 1 1 IN IP4 127.0.0.2\r$' "$work/o1"
-	ng offer -c "$cid-2" -f fa -F o -s "$work/a.sdp" -S "$work/o2"
-	assert_equal "$status" 0
+	ng 0 offer -c "$cid-2" -f fa -F o -s "$work/a.sdp" -S "$work/o2"
 	grep -qa $'^o=- 1 1 IN IP4 127.0.0.1\r$' "$work/o2"
 
 	# z30: ptime 30
-	ng offer -c "$cid-3" -f fa -F z30 -s "$work/a.sdp" -S "$work/o3"
-	assert_equal "$status" 0
+	ng 0 offer -c "$cid-3" -f fa -F z30 -s "$work/a.sdp" -S "$work/o3"
 	grep -qa $'^a=ptime:30\r$' "$work/o3"
-	run -1 grep -qa '^a=ptime' "$work/o1"
+	run -1 --separate-stderr grep -qa '^a=ptime' "$work/o1"
 
 	# the module's ip argument: media address, written into c=
-	ng offer -c "$cid-4" -f fa -M 127.0.0.9 -s "$work/a.sdp" -S "$work/o4"
-	assert_equal "$status" 0
+	ng 0 offer -c "$cid-4" -f fa -M 127.0.0.9 -s "$work/a.sdp" -S "$work/o4"
 	grep -qa $'^c=IN IP4 127.0.0.9\r$' "$work/o4"
 
 	# without r the SIP source address is the endpoint; with r the SDP's
-	ng offer -c "$cid-5" -f fa -R 127.0.0.7 -s "$work/a.sdp"
-	assert_equal "$status" 0
-	ng query -c "$cid-5" -f fa
+	ng 0 offer -c "$cid-5" -f fa -R 127.0.0.7 -s "$work/a.sdp"
+	ng 0 query -c "$cid-5" -f fa
 	assert_equal "$(val tags.fa.medias.0.streams.0.endpoint.address)" 127.0.0.7
-	ng offer -c "$cid-6" -f fa -F r -R 127.0.0.7 -s "$work/a.sdp"
-	assert_equal "$status" 0
-	ng query -c "$cid-6" -f fa
+	ng 0 offer -c "$cid-6" -f fa -F r -R 127.0.0.7 -s "$work/a.sdp"
+	ng 0 query -c "$cid-6" -f fa
 	assert_equal "$(val tags.fa.medias.0.streams.0.endpoint.address)" 127.0.0.2
 
 	for i in 1 2 3 4 5 6; do
-		ng delete -c "$cid-$i" -f fa
-		assert_equal "$status" 0
+		ng 0 delete -c "$cid-$i" -f fa
 	done
 }
 
 @test "list, statistics and start recording" {
 	local cid="ng4-$RANDOM"
 	party_sdp "$(free_udp_port)" >"$work/a.sdp"
-	ng offer -c "$cid" -f fa -s "$work/a.sdp"
-	assert_equal "$status" 0
+	ng 0 offer -c "$cid" -f fa -s "$work/a.sdp"
 
-	ng list
-	assert_equal "$status" 0
+	ng 0 list
 	grep -qx "calls\.[0-9]*=$cid" "$out"
 
-	ng statistics
-	assert_equal "$status" 0
+	ng 0 statistics
 	(( $(val statistics.currentstatistics.sessionstotal) >= 1 ))
 
-	ng 'start recording' -c "$cid"
-	assert_equal "$status" 0
+	ng 0 'start recording' -c "$cid"
 	assert_equal "$(val result)" ok
 	compgen -G "$BATS_FILE_TMPDIR/rec/pcaps/$cid-*.pcap" >/dev/null
 
-	ng delete -c "$cid" -f fa
-	assert_equal "$status" 0
+	ng 0 delete -c "$cid" -f fa
 }

@@ -5,15 +5,8 @@
 
 load helpers
 
-setup() {
-	rtpp_setup
-	fake_start a
-	export RTPP_SOCK="$FAKE_URL_A"
-}
-
-teardown() {
-	rtpp_teardown
-}
+setup() { relays_setup a; }
+teardown() { rtpp_teardown; }
 
 # Milliseconds the tool said it waited, from "... in N ms".
 waited_ms() {
@@ -24,54 +17,47 @@ waited_ms() {
 	rtpp-offer <"$FIX/invite.sip" >/dev/null	# learn the capabilities
 	: >"$BATS_TEST_TMPDIR/a.log"
 	fake_script a 'U* -> silent'
-	runx rtpp-offer --tout 0.2 --retr 3 <"$FIX/invite.sip"
-	assert_equal "$status" 3
+	run -3 --separate-stderr stdout_to_file rtpp-offer --tout 0.2 --retr 3 <"$FIX/invite.sip"
 	assert_no_out
-	run cat "$BATS_TEST_TMPDIR/a.log"
-	assert_equal "${#lines[@]}" 3
-	assert_equal "$(sort -u "$BATS_TEST_TMPDIR/a.log" | wc -l)" 1
 	[[ $stderr == "rtpp-offer: no relay available: $FAKE_URL_A: no reply after 3 tries in "*" ms" ]]
 	ms=$(waited_ms)
+	run -0 --separate-stderr cat "$BATS_TEST_TMPDIR/a.log"
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(sort -u "$BATS_TEST_TMPDIR/a.log" | wc -l)" 1
 	(( ms >= 590 && ms < 2000 ))
 }
 
 @test "a node that timed out is skipped by the next runs (no datagram) until its time is up" {
 	fake_script a 'U* -> silent'
-	runx rtpp-offer --tout 0.1 --retr 2 <"$FIX/invite.sip"
-	assert_equal "$status" 3
+	run -3 --separate-stderr rtpp-offer --tout 0.1 --retr 2 <"$FIX/invite.sip"
 	n=$(fake_count a)
-	runx rtpp-offer --tout 0.1 --retr 2 <"$FIX/invite.sip"
-	assert_equal "$status" 3
+	run -3 --separate-stderr rtpp-offer --tout 0.1 --retr 2 <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: no relay available: every node of set 0 is disabled"
 	assert_equal "$(fake_count a)" "$n"
 }
 
 @test "after rtpproxy_disable_tout one run re-tests the node (V probes) and uses it" {
 	fake_script a 'U* -> silent'
-	runx rtpp-offer --tout 0.1 --retr 1 --disable-tout 1 <"$FIX/invite.sip"
-	assert_equal "$status" 3
+	run -3 --separate-stderr rtpp-offer --tout 0.1 --retr 1 --disable-tout 1 <"$FIX/invite.sip"
 	fake_script a 'U* -> reply 31000 127.0.0.1 4'
 	sleep 1.1
 	: >"$BATS_TEST_TMPDIR/a.log"
-	runx rtpp-offer --tout 0.1 --retr 1 --disable-tout 1 <"$FIX/invite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-offer --tout 0.1 --retr 1 --disable-tout 1 <"$FIX/invite.sip"
 	assert_cmds a "${PROBES[@]}" 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 }
 
 @test "a delayed reply is taken after a resend with the same cookie" {
 	fake_script a '1* U* -> delay 300 reply 31000 127.0.0.1 4'
 	rtpp-offer --dry-run <"$FIX/invite.sip" >/dev/null
-	runx rtpp-offer --tout 0.2 --retr 3 <"$FIX/invite.sip"
-	assert_equal "$status" 0
-	run grep -c ' U ' "$BATS_TEST_TMPDIR/a.log"
+	run -0 --separate-stderr rtpp-offer --tout 0.2 --retr 3 <"$FIX/invite.sip"
+	run -0 --separate-stderr grep -c ' U ' "$BATS_TEST_TMPDIR/a.log"
 	assert_output 2
 	assert_equal "$(grep ' U ' "$BATS_TEST_TMPDIR/a.log" | cut -d' ' -f1 | sort -u | wc -l)" 1
 }
 
 @test "a reply with another cookie is dropped; the deadline still holds" {
 	fake_script a 'U* -> cookie 99_wrong reply 31000 127.0.0.1 4'
-	runx rtpp-offer --tout 0.2 --retr 2 <"$FIX/invite.sip"
-	assert_equal "$status" 3
+	run -3 --separate-stderr stdout_to_file rtpp-offer --tout 0.2 --retr 2 <"$FIX/invite.sip"
 	assert_no_out
 	ms=$(waited_ms)
 	(( ms >= 390 && ms < 2000 ))
@@ -79,67 +65,57 @@ waited_ms() {
 
 @test "a flood of stale datagrams before the reply is dropped" {
 	fake_script a 'U* -> stale 50 reply 31000 127.0.0.1 4'
-	runx rtpp-offer <"$FIX/invite.sip"
-	assert_equal "$status" 0
-	assert_out_file "$FIX/invite.out"
+	run -0 --separate-stderr stdout_to_file rtpp-offer <"$FIX/invite.sip"
+	assert_out_file "$GOLDEN/rtpp-offer/invite.sip"
 }
 
 @test "a datagram cut inside the cookie matches nothing: timeout" {
 	fake_script a 'U* -> truncate 3 reply 31000 127.0.0.1 4'
-	runx rtpp-offer --tout 0.1 --retr 2 <"$FIX/invite.sip"
-	assert_equal "$status" 3
+	run -3 --separate-stderr stdout_to_file rtpp-offer --tout 0.1 --retr 2 <"$FIX/invite.sip"
 	assert_no_out
 }
 
 @test "a partial reply is unusable: exit 1, node stays enabled" {
 	fake_script a 'U* -> reply 31000 127'
-	runx rtpp-offer <"$FIX/invite.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer <"$FIX/invite.sip"
 	assert_no_out
 	assert_equal "$stderr" "rtpp-offer: $FAKE_URL_A, m= line 1 (sdp line 6): unusable reply '31000 127'"
 	fake_script a 'U* -> reply 31000 127.0.0.1 4'
-	runx rtpp-offer <"$FIX/invite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-offer <"$FIX/invite.sip"
 }
 
 @test "a reply larger than the buffer is refused" {
 	fake_script a 'U* -> big 6000 reply 31000 127.0.0.1 4'
-	runx rtpp-offer <"$FIX/invite.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer <"$FIX/invite.sip"
 	assert_no_out
 	assert_equal "$stderr" "rtpp-offer: $FAKE_URL_A: reply longer than 4096 bytes"
 }
 
 @test "an E reply does not disable the node" {
 	fake_script a 'U* -> reply E72'
-	runx rtpp-offer <"$FIX/invite.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr rtpp-offer <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: $FAKE_URL_A, m= line 1 (sdp line 6): relay said E72 (cannot create a session (out of ports?))"
 	fake_script a 'U* -> reply 31000 127.0.0.1 4'
-	runx rtpp-offer <"$FIX/invite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-offer <"$FIX/invite.sip"
 }
 
 @test "a node that is not an rtpproxy relay (bad V answer) is not used" {
 	fake_script a 'V -> reply 1999'
-	runx rtpp-offer <"$FIX/invite.sip"
-	assert_equal "$status" 3
+	run -3 --separate-stderr rtpp-offer <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: no relay available: $FAKE_URL_A: not an rtpproxy-protocol relay (V answered '1999')"
 }
 
 @test "unix socket: no cookie, one connection per command" {
 	fake_start_unix u 'U* -> reply 31000 127.0.0.1'
-	runx rtpp-offer --sock "$FAKE_URL_U" <"$FIX/invite.sip"
-	assert_equal "$status" 0
-	assert_out_file "$FIX/invite.out"
+	run -0 --separate-stderr stdout_to_file rtpp-offer --sock "$FAKE_URL_U" <"$FIX/invite.sip"
+	assert_out_file "$GOLDEN/rtpp-offer/invite.sip"
 	assert_cmds u "${PROBES[@]}" 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 }
 
 @test "unix socket that accepts and never answers: bounded by tout x retr" {
 	fake_start_unix u 'U* -> delay 3000 silent'
 	rtpp-offer --sock "$FAKE_URL_U" --dry-run <"$FIX/invite.sip" >/dev/null
-	runx rtpp-offer --sock "$FAKE_URL_U" --tout 0.2 --retr 2 <"$FIX/invite.sip"
-	assert_equal "$status" 3
+	run -3 --separate-stderr rtpp-offer --sock "$FAKE_URL_U" --tout 0.2 --retr 2 <"$FIX/invite.sip"
 	[[ $stderr == "rtpp-offer: no relay available: $FAKE_URL_U: no reply within "*" ms" ]]
 	ms=$(waited_ms)
 	(( ms >= 390 && ms < 2000 ))
@@ -147,20 +123,18 @@ waited_ms() {
 
 @test "unix socket closed without a reply: exit 3" {
 	fake_start_unix u 'U* -> silent'
-	runx rtpp-offer --sock "$FAKE_URL_U" <"$FIX/invite.sip"
-	assert_equal "$status" 3
+	run -3 --separate-stderr rtpp-offer --sock "$FAKE_URL_U" <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: no relay available: $FAKE_URL_U: connection closed without a reply"
 }
 
 @test "unix socket nobody listens on: exit 3 at once" {
-	runx rtpp-offer --sock "unix:$BATS_TEST_TMPDIR/none.sock" <"$FIX/invite.sip"
-	assert_equal "$status" 3
+	run -3 --separate-stderr rtpp-offer --sock "unix:$BATS_TEST_TMPDIR/none.sock" <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: no relay available: unix:$BATS_TEST_TMPDIR/none.sock: connect: No such file or directory"
 }
 
 @test "with no configuration at all the tools talk to udp:127.0.0.1:22222" {
 	unset RTPP_SOCK
-	runx rtpp-offer --trace --tout 0.05 --retr 1 <"$FIX/invite.sip"
+	run -3 --separate-stderr rtpp-offer --trace --tout 0.05 --retr 1 <"$FIX/invite.sip"
 	[[ $(head -n 1 <<<"$stderr") == "rtpp-offer: > udp:127.0.0.1:22222 "*" V" ]]
 }
 
@@ -183,8 +157,7 @@ waited_ms() {
 	grep -q ' U ' "$BATS_TEST_TMPDIR/b.log"
 	# next run of the same call: straight to b, nothing to a
 	: >"$BATS_TEST_TMPDIR/a.log"; : >"$BATS_TEST_TMPDIR/b.log"
-	runx rtpp-offer --tout 0.05 --retr 1 --call-id "$cid" --from-tag f <"$FIX/hold.sdp"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-offer --tout 0.05 --retr 1 --call-id "$cid" --from-tag f <"$FIX/hold.sdp"
 	assert_equal "$(fake_count a)" 0
 	assert_equal "$(cmds b)" "U $cid 0.0.0.0 24000 f;1"
 }
@@ -192,23 +165,19 @@ waited_ms() {
 @test "a relay that dies between offer and answer: the answer fails over (exit 0 on the other node) or exits 3" {
 	fake_start b
 	export RTPP_SOCK="$FAKE_URL_A $FAKE_URL_B"
-	run -0 rtpp-offer --tout 0.1 --retr 1 <"$FIX/invite.sip"
+	run -0 --separate-stderr rtpp-offer --tout 0.1 --retr 1 <"$FIX/invite.sip"
 	if [[ $(fake_count a) -gt 0 ]]; then dead=a; other=b; else dead=b; other=a; fi
 	fake_stop "$dead"
-	runx rtpp-answer --tout 0.1 --retr 1 <"$FIX/ok.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-answer --tout 0.1 --retr 1 <"$FIX/ok.sip"
 	assert_equal "$(cmds "$other" | grep -c '^L ')" 1
 	fake_stop "$other"
-	runx rtpp-destroy --tout 0.1 --retr 1 <"$FIX/bye.sip"
-	assert_equal "$status" 3
+	run -3 --separate-stderr stdout_to_file rtpp-destroy --tout 0.1 --retr 1 <"$FIX/bye.sip"
 	assert_no_out
 }
 
 @test "--force-socket binds the source address; a bad one is a usage error" {
-	runx rtpp-offer --force-socket 127.0.0.2 <"$FIX/invite.sip"
-	assert_equal "$status" 0
-	runx rtpp-offer --force-socket 'not an address' <"$FIX/invite.sip"
-	assert_equal "$status" 2
+	run -0 --separate-stderr rtpp-offer --force-socket 127.0.0.2 <"$FIX/invite.sip"
+	run -2 --separate-stderr rtpp-offer --force-socket 'not an address' <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: force_socket 'not an address': not an address of the node's family"
 }
 
@@ -218,28 +187,24 @@ waited_ms() {
 	rtpp-offer <"$FIX/invite.sip" >/dev/null
 	f=$RTPP_STATE_DIR/health
 	printf 'garbage\n' >"$f"
-	runx rtpp-offer <"$FIX/invite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: health state: $f: not an rtpp state file; ignored"
-	assert_out_file "$FIX/invite.out"
+	assert_out_file "$GOLDEN/rtpp-offer/invite.sip"
 }
 
 @test "an oversize datagram without the command's cookie is stale: dropped, the reply is taken" {
 	big=$(printf 'x%.0s' $(seq 1 6000))
 	fake_script a "U* -> raw $big reply 31000 127.0.0.1 4"
-	runx rtpp-offer <"$FIX/invite.sip"
-	assert_equal "$status" 0
-	assert_out_file "$FIX/invite.out"
+	run -0 --separate-stderr stdout_to_file rtpp-offer <"$FIX/invite.sip"
+	assert_out_file "$GOLDEN/rtpp-offer/invite.sip"
 	# also during the capability probes: the node is not disabled
 	rm -rf "$RTPP_STATE_DIR"
 	fake_script a "V -> raw foreign_1\\x20$big reply 20040107
 U* -> reply 31000 127.0.0.1 4"
-	runx rtpp-offer <"$FIX/invite.sip"
-	assert_equal "$status" 0
-	assert_out_file "$FIX/invite.out"
+	run -0 --separate-stderr stdout_to_file rtpp-offer <"$FIX/invite.sip"
+	assert_out_file "$GOLDEN/rtpp-offer/invite.sip"
 	# not recorded as down: the next run reaches it
-	runx rtpp-offer <"$FIX/invite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-offer <"$FIX/invite.sip"
 	assert_equal "$(cmds a | tail -n 1)" 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 }
 
@@ -261,10 +226,9 @@ closed_ports() {
 	export RTPP_SOCK="$(closed_ports 39) $FAKE_URL_A=0"
 	fake_script a 'U* -> reply 31000 127.0.0.1 4'
 	# (LeakSanitizer cannot run under ptrace: off for the sanitizer build)
-	runx env ASAN_OPTIONS=detect_leaks=0 bash -c 'ulimit -n 32 && exec strace -f -e trace=socket,close -o "$0" rtpp-offer --tout 0.2 --retr 1' \
+	run -0 --separate-stderr stdout_to_file env ASAN_OPTIONS=detect_leaks=0 bash -c 'ulimit -n 32 && exec strace -f -e trace=socket,close -o "$0" rtpp-offer --tout 0.2 --retr 1' \
 		"$BATS_TEST_TMPDIR/st" <"$FIX/invite.sip"
-	assert_equal "$status" 0
-	assert_out_file "$FIX/invite.out"
+	assert_out_file "$GOLDEN/rtpp-offer/invite.sip"
 	assert_equal "$(cmds a | tail -n 1)" 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 	# every node was tried, each got one socket, and every socket was closed
 	nsock=$(grep -c 'socket(AF_INET, SOCK_DGRAM' "$BATS_TEST_TMPDIR/st")
@@ -282,6 +246,5 @@ closed_ports() {
 	assert not open_fds, 'sockets never closed: %s' % sorted(open_fds)
 	PY
 	# a second run: the 39 dead nodes are skipped, the relay answers
-	runx bash -c 'ulimit -n 32 && exec rtpp-offer' <"$FIX/invite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr bash -c 'ulimit -n 32 && exec rtpp-offer' <"$FIX/invite.sip"
 }

@@ -9,9 +9,7 @@ load helpers
 load lib/rtpengine
 
 setup() {
-	rtpp_setup
-	fake_start a
-	export RTPP_SOCK="$FAKE_URL_A"
+	relays_setup a
 	work="$BATS_TEST_TMPDIR"
 	# unix socket paths must stay short
 	sockdir=$(mktemp -d /tmp/rtppwXXXX)
@@ -126,20 +124,16 @@ assert_wout() {
 # --- record ---------------------------------------------------------
 
 @test "record on an INVITE: R CID F (no ;N, no To-tag), no probe, nothing on stdout" {
-	runx rtpp-ctl record <"$FIX/invite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-ctl record <"$FIX/invite.sip"
 	assert_equal "$stderr" ""
 	assert_no_out
 	assert_cmds a 'R 1-15483@127.0.0.1 15483-uac-1'
 }
 
 @test "record: F T in a request, T F in a reply" {
-	runx rtpp-ctl record <"$FIX/bye.sip"
-	assert_equal "$status" 0
-	runx rtpp-ctl record <"$FIX/ack.sip"
-	assert_equal "$status" 0
-	runx rtpp-ctl record <"$FIX/ok.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-ctl record <"$FIX/bye.sip"
+	run -0 --separate-stderr rtpp-ctl record <"$FIX/ack.sip"
+	run -0 --separate-stderr stdout_to_file rtpp-ctl record <"$FIX/ok.sip"
 	assert_no_out
 	assert_cmds a \
 	    'R 1-15483@127.0.0.1 15483-uac-1 15475-uas-1' \
@@ -148,8 +142,7 @@ assert_wout() {
 }
 
 @test "record on a reply without To-tag: exit 1, nothing sent" {
-	runx rtpp-ctl record --to-tag '' <"$FIX/ok.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-ctl record --to-tag '' <"$FIX/ok.sip"
 	assert_no_out
 	assert_equal "$stderr" "rtpp-ctl: a reply needs a To-tag"
 	assert_equal "$(fake_count a)" 0
@@ -164,39 +157,33 @@ assert_wout() {
 # Bug: with call data from options and no --request/--reply the run takes
 # itself for a reply: T F, and a failure without a To-tag.
 @test "record with call data from options alone: From-tag first, To-tag optional" {
-	runx rtpp-ctl record --call-id c2 --from-tag f2 </dev/null
+	run -0 --separate-stderr rtpp-ctl record --call-id c2 --from-tag f2 </dev/null
 	assert_equal "$stderr" ""
-	assert_equal "$status" 0
-	runx rtpp-ctl record --call-id c2 --from-tag f2 --to-tag t2 </dev/null
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-ctl record --call-id c2 --from-tag f2 --to-tag t2 </dev/null
 	assert_cmds a 'R c2 f2' 'R c2 f2 t2'
 }
 
 @test "record: E replies are exit 1 with the code named" {
 	fake_script a 'R* -> reply E65'
-	runx rtpp-ctl record <"$FIX/bye.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-ctl record <"$FIX/bye.sip"
 	assert_no_out
 	assert_equal "$stderr" "rtpp-ctl: $FAKE_URL_A: relay said E65 (copy or record failed)"
 	fake_script a 'R* -> reply E8'
-	runx rtpp-ctl record <"$FIX/bye.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr rtpp-ctl record <"$FIX/bye.sip"
 	assert_equal "$stderr" "rtpp-ctl: $FAKE_URL_A: relay said E8 (refused: rtpengine's answer to any failure)"
 }
 
 @test "record: --dry-run prints R and sends nothing; a unix relay gets R without cookie" {
-	run -0 rtpp-ctl record --dry-run <"$FIX/ok.sip"
+	run -0 --separate-stderr rtpp-ctl record --dry-run <"$FIX/ok.sip"
 	assert_output 'R 1-15483@127.0.0.1 15475-uas-1 15483-uac-1'
 	assert_equal "$(fake_count a)" 0
 	fake_start_unix u
-	runx rtpp-ctl record --sock "$FAKE_URL_U" <"$FIX/ack.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-ctl record --sock "$FAKE_URL_U" <"$FIX/ack.sip"
 	assert_cmds u 'R 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
 }
 
 @test "record takes no argument" {
-	runx rtpp-ctl record now <"$FIX/bye.sip"
-	assert_equal "$status" 2
+	run -2 --separate-stderr rtpp-ctl record now <"$FIX/bye.sip"
 	assert_equal "$stderr" "rtpp-ctl: usage: record [< MESSAGE] (try --help)"
 	assert_equal "$(fake_count a)" 0
 }
@@ -205,18 +192,15 @@ assert_wout() {
 
 @test "offer with a timeout socket: U carries SOCKET and the %-encoded tag after the tags" {
 	fake_script a 'VF 20081224 -> reply 1'
-	runx rtpp-offer --timeout-socket "unix:$sock" <"$FIX/invite.sip"
-	assert_equal "$status" 0
-	runx rtpp-offer --timeout-socket "tcp:127.0.0.1:9999" <"$FIX/reinvite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-offer --timeout-socket "unix:$sock" <"$FIX/invite.sip"
+	run -0 --separate-stderr rtpp-offer --timeout-socket "tcp:127.0.0.1:9999" <"$FIX/reinvite.sip"
 	assert_cmds a "${PROBES[@]}" "VF 20081224" \
 	    "U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 unix:$sock 1-15483@127.0.0.1%2015483-uac-1" \
 	    "U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 15475-uas-1;1 tcp:127.0.0.1:9999 1-15483@127.0.0.1%2015483-uac-1"
 }
 
 @test "a relay that cannot notify (rtpengine answers 0 to VF 20081224) gets no socket, with a warning" {
-	runx rtpp-offer --timeout-socket "unix:$sock" <"$FIX/invite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-offer --timeout-socket "unix:$sock" <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: $FAKE_URL_A: relay cannot send timeout notifications (no capability 20081224); timeout socket dropped"
 	assert_cmds a "${PROBES[@]}" "VF 20081224" \
 	    "U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1"
@@ -224,8 +208,7 @@ assert_wout() {
 
 @test "the notify tag is %-encoded: all but letters, digits and -._~@" {
 	fake_script a 'VF 20081224 -> reply 1'
-	runx rtpp-offer --timeout-socket "unix:$sock" --call-id 'a%b;c=d+e/f' --from-tag 'x:y' <"$FIX/hold.sdp"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-offer --timeout-socket "unix:$sock" --call-id 'a%b;c=d+e/f' --from-tag 'x:y' <"$FIX/hold.sdp"
 	assert_equal "$(cmds a | tail -n 1)" \
 	    "U a%b;c=d+e/f 0.0.0.0 24000 x:y;1 unix:$sock a%25b%3Bc%3Dd%2Be%2Ff%20x%3Ay"
 }
@@ -238,7 +221,7 @@ assert_wout() {
 	RTPP_TIMEOUT_SOCKET="unix:$sock" rtpp-answer <"$FIX/ok.sip" >/dev/null
 	RTPP_TIMEOUT_SOCKET="unix:$sock" rtpp-offer l <"$FIX/reinvite.sip" >/dev/null
 	RTPP_TIMEOUT_SOCKET="unix:$sock" rtpp-destroy <"$FIX/bye.sip" >/dev/null
-	run -0 cmds a
+	run -0 --separate-stderr cmds a
 	assert_equal "${#lines[@]}" 10
 	assert_line --index 4 "VF 20081224"
 	assert_line --index 5 "U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1 unix:$sock 1-15483@127.0.0.1%2015483-uac-1"
@@ -338,7 +321,7 @@ assert_wout() {
 	t1=$(date +%s)
 	assert_equal "$wstatus" 0
 	assert_equal "$(wc -l <"$work/wout")" 3
-	run -0 jq -c -s 'map(del(.time))' "$work/wout"
+	run -0 --separate-stderr jq -c -s 'map(del(.time))' "$work/wout"
 	assert_output '[{"event":"timeout","call_id":"c1@h","from_tag":"f1","tag":"c1@h f1"},{"event":"timeout","call_id":"c\"2\\x","from_tag":"f\\2","tag":"c\"2\\x f\\2"},{"event":"timeout","call_id":"1234.5678","from_tag":"","tag":"1234.5678"}]'
 	jq -e --argjson t0 "$t0" --argjson t1 "$t1" '(.time | type) == "number" and .time >= $t0 and .time <= $t1' "$work/wout"
 	# each line is an object of its own
@@ -358,10 +341,10 @@ assert_wout() {
 	assert_equal "$wstatus" 0
 	wait_lines "$work/marker" 2
 	assert_wout 'timeout call-id=c1@h from-tag=f1' 'timeout call-id=solo from-tag='
-	run -0 sort "$work/marker"
+	run -0 --separate-stderr sort "$work/marker"
 	assert_output $'c1@h|f1|c1@h f1|0\nsolo||solo|0'
 	wait_lines "$work/werr" 2
-	run -0 sort "$work/werr"
+	run -0 --separate-stderr sort "$work/werr"
 	assert_output $'hook-out c1@h\nhook-out solo'
 }
 
@@ -416,8 +399,7 @@ assert_wout() {
 	assert_equal "$wstatus" 0
 	assert_wout 'timeout call-id=c1 from-tag=f1'
 	echo keep >"$sock"
-	runx rtpp-ctl watch --timeout-socket "unix:$sock" --max 1
-	assert_equal "$status" 1
+	run -1 --separate-stderr rtpp-ctl watch --timeout-socket "unix:$sock" --max 1
 	# strerror(EADDRINUSE): glibc's words, or musl's
 	[[ $stderr == "rtpp-ctl: unix:$sock: Address already in use" ||
 	    $stderr == "rtpp-ctl: unix:$sock: Address in use" ]] ||
@@ -426,17 +408,13 @@ assert_wout() {
 }
 
 @test "watch without a timeout socket, or with bad --max/--for: usage error (exit 2)" {
-	runx rtpp-ctl watch
-	assert_equal "$status" 2
+	run -2 --separate-stderr stdout_to_file rtpp-ctl watch
 	assert_no_out
 	assert_equal "$stderr" "rtpp-ctl: watch: no timeout socket: set timeout_socket or --timeout-socket"
-	runx rtpp-ctl watch --timeout-socket "unix:$sock" --max -1
-	assert_equal "$status" 2
+	run -2 --separate-stderr rtpp-ctl watch --timeout-socket "unix:$sock" --max -1
 	assert_equal "$stderr" "rtpp-ctl: --max and --for take positive numbers (try --help)"
-	runx rtpp-ctl watch --timeout-socket "unix:$sock" --for -5
-	assert_equal "$status" 2
-	runx rtpp-ctl watch --timeout-socket "unix:$sock" extra
-	assert_equal "$status" 2
+	run -2 --separate-stderr rtpp-ctl watch --timeout-socket "unix:$sock" --for -5
+	run -2 --separate-stderr rtpp-ctl watch --timeout-socket "unix:$sock" extra
 	assert_equal "$stderr" "rtpp-ctl: usage: watch (try --help)"
 	[[ ! -e $sock ]]
 }
@@ -444,9 +422,8 @@ assert_wout() {
 # Bug: a socket that is not unix: or tcp: is a configuration error, but
 # the watch exits 1.
 @test "a timeout socket of another kind is a configuration error (exit 2)" {
-	runx rtpp-ctl watch --timeout-socket udp:127.0.0.1:9 --max 1
+	run -2 --separate-stderr rtpp-ctl watch --timeout-socket udp:127.0.0.1:9 --max 1
 	assert_equal "$stderr" "rtpp-ctl: timeout socket 'udp:127.0.0.1:9': expected unix:/path or tcp:host:port"
-	assert_equal "$status" 2
 }
 
 # Bug: the brackets of tcp:[ADDR]:PORT are not stripped ("::1]").
@@ -481,8 +458,7 @@ assert_wout() {
 
 @test "rtpengine: record is refused with E8, named on stderr, exit 1" {
 	rtpengine_start wr
-	runx rtpp-ctl record --sock "$RTPENGINE_URL_WR" --request --call-id "rec-$RANDOM" --from-tag f --to-tag t </dev/null
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-ctl record --sock "$RTPENGINE_URL_WR" --request --call-id "rec-$RANDOM" --from-tag f --to-tag t </dev/null
 	assert_no_out
 	assert_equal "$stderr" "rtpp-ctl: $RTPENGINE_URL_WR: relay said E8 (refused: rtpengine's answer to any failure)"
 }
@@ -490,8 +466,7 @@ assert_wout() {
 @test "rtpengine: an offer with a To-tag and a timeout socket is anchored; the socket is ignored" {
 	rtpengine_start wr
 	export RTPP_SOCK="$RTPENGINE_URL_WR"
-	runx rtpp-offer --timeout-socket "unix:$sock" <"$FIX/reinvite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer --timeout-socket "unix:$sock" <"$FIX/reinvite.sip"
 	port=$(sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$out")
 	(( port >= RTPENGINE_WR_PORT_MIN && port <= RTPENGINE_WR_PORT_MAX ))
 	assert_equal "$(rtpengine_sessions wr)" 1
@@ -504,8 +479,7 @@ assert_wout() {
 @test "rtpengine: an initial offer with a timeout socket is still anchored" {
 	rtpengine_start wr
 	export RTPP_SOCK="$RTPENGINE_URL_WR"
-	runx rtpp-offer --timeout-socket "unix:$sock" <"$FIX/invite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer --timeout-socket "unix:$sock" <"$FIX/invite.sip"
 	port=$(sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$out")
 	assert_equal "$(rtpengine_sessions wr)" 1
 	(( port >= RTPENGINE_WR_PORT_MIN && port <= RTPENGINE_WR_PORT_MAX ))
@@ -543,8 +517,9 @@ assert_wout() {
 	assert_equal "$(cat "$work/werr")" "rtpp-ctl: watch: 2 hooks running (--max-hooks): no hook for this notification; the total is reported at the end
 rtpp-ctl: watch: 48 notifications got no hook: --max-hooks 2 were running"
 	# a bad value is a usage error
-	run -2 rtpp-ctl watch --timeout-socket "unix:$sock" --max-hooks 0
-	assert_output "rtpp-ctl: --max-hooks takes a number from 1 to 10000 (try --help)"
+	run -2 --separate-stderr rtpp-ctl watch --timeout-socket "unix:$sock" --max-hooks 0
+	assert_output ''
+	assert_equal "$stderr" "rtpp-ctl: --max-hooks takes a number from 1 to 10000 (try --help)"
 }
 
 @test "--exec: a hook starts with default signal handling and an empty signal mask (SIGPIPE works in it)" {

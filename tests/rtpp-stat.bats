@@ -11,11 +11,10 @@
 
 load helpers
 load lib/rtpengine
+load lib/body
 
 setup() {
-	rtpp_setup
-	fake_start a
-	export RTPP_SOCK="$FAKE_URL_A"
+	relays_setup a
 	work="$BATS_TEST_TMPDIR"
 	# steady state: the query capability (VF 20080403, which Sippy
 	# rtpproxy has) is known
@@ -39,8 +38,7 @@ assert_out_line() {
 }
 
 @test "request without To-tag: Q CID F;1 alone, no probe in steady state; the raw reply and a newline on stdout" {
-	runx rtpp-stat <"$FIX/invite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat <"$FIX/invite.sip"
 	assert_equal "$stderr" ""
 	assert_out_line '60 0 0 0 0'
 	assert_cmds a 'Q 1-15483@127.0.0.1 15483-uac-1;1'
@@ -48,13 +46,10 @@ assert_out_line() {
 
 @test "request with To-tag: F;1 T;1; reply: T;1 F;1 (;1 on both tags)" {
 	fake_script a 'Q* -> reply 17 100 200 300 4'
-	runx rtpp-stat <"$FIX/bye.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat <"$FIX/bye.sip"
 	assert_out_line '17 100 200 300 4'
-	runx rtpp-stat <"$FIX/ack.sip"
-	assert_equal "$status" 0
-	runx rtpp-stat <"$FIX/ok.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-stat <"$FIX/ack.sip"
+	run -0 --separate-stderr stdout_to_file rtpp-stat <"$FIX/ok.sip"
 	assert_out_line '17 100 200 300 4'
 	assert_cmds a \
 	    'Q 1-15483@127.0.0.1 15483-uac-1;1 15475-uas-1;1' \
@@ -63,8 +58,7 @@ assert_out_line() {
 }
 
 @test "a reply without To-tag fails with exit 1, nothing sent" {
-	runx rtpp-stat --to-tag '' <"$FIX/ok.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-stat --to-tag '' <"$FIX/ok.sip"
 	assert_no_out
 	assert_equal "$stderr" "rtpp-stat: a reply needs a To-tag"
 	assert_equal "$(fake_count a)" 0
@@ -80,11 +74,9 @@ assert_out_line() {
 # Bug: with call data from options and no --request/--reply the run takes
 # itself for a reply (T;1 F;1), and fails without a To-tag.
 @test "call data from options alone: From-tag first, To-tag optional" {
-	runx rtpp-stat --call-id c2 --from-tag f2 </dev/null
+	run -0 --separate-stderr rtpp-stat --call-id c2 --from-tag f2 </dev/null
 	assert_equal "$stderr" ""
-	assert_equal "$status" 0
-	runx rtpp-stat --call-id c2 --from-tag f2 --to-tag t2 </dev/null
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-stat --call-id c2 --from-tag f2 --to-tag t2 </dev/null
 	assert_cmds a 'Q c2 f2;1' 'Q c2 f2;1 t2;1'
 }
 
@@ -92,28 +84,25 @@ assert_out_line() {
 	rtpp-stat <"$FIX/bye.sip" >"$work/1"
 	rtpp-stat <"$FIX/bye.sip" >"$work/2"
 	assert_equal "$(fake_count a)" 2
-	run grep -c -v '^Q ' <(cmds a)
+	run -1 --separate-stderr grep -c -v '^Q ' <(cmds a)
 	assert_output 0
 	assert_equal "$(cat "$work/1" "$work/2")" $'60 0 0 0 0\n60 0 0 0 0'
 }
 
 @test "--json: sippy's five fields named for the caller and the callee" {
 	fake_script a 'Q* -> reply 60 1 2 3 4'
-	runx rtpp-stat --json <"$FIX/bye.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --json <"$FIX/bye.sip"
 	assert_out_line '{"raw":"60 1 2 3 4","ttl":60,"pkts_from_caller":1,"pkts_from_callee":2,"relayed":3,"dropped":4}'
 	jq -e '.ttl == 60 and .pkts_from_caller == 1 and .pkts_from_callee == 2 and .relayed == 3 and .dropped == 4' "$out"
 	# in a reply the callee's tag goes first, so its count comes first
-	runx rtpp-stat --json <"$FIX/ok.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --json <"$FIX/ok.sip"
 	assert_out_line '{"raw":"60 1 2 3 4","ttl":60,"pkts_from_callee":1,"pkts_from_caller":2,"relayed":3,"dropped":4}'
 	jq -e '.pkts_from_caller == 2 and .pkts_from_callee == 1' "$out"
 }
 
 @test "--json: numbers stay numbers, anything else becomes a string, escaped" {
 	fake_script a 'Q* -> reply 60 -1 1.5 007 x"y\\z'
-	runx rtpp-stat --json <"$FIX/bye.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --json <"$FIX/bye.sip"
 	jq -e '.raw == "60 -1 1.5 007 x\"y\\z" and .ttl == 60 and .pkts_from_caller == -1 and
 	    .pkts_from_callee == 1.5 and .relayed == "007" and .dropped == "x\"y\\z"' "$out"
 	assert_equal "$(wc -l <"$out")" 1
@@ -121,32 +110,26 @@ assert_out_line() {
 
 @test "--json: a reply of another shape gets field names by position" {
 	fake_script a 'Q* -> reply 3598 30 0'
-	runx rtpp-stat --json <"$FIX/bye.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --json <"$FIX/bye.sip"
 	assert_out_line '{"raw":"3598 30 0","field1":3598,"field2":30,"field3":0}'
 }
 
 @test "--verbose: Qv; --json turns the name=value pairs into keys" {
 	fake_script a 'Qv* -> reply ttl=59 npkts_ina=5 npkts_ino=7 nrelayed=12 ndropped=0'
-	runx rtpp-stat --verbose <"$FIX/ok.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --verbose <"$FIX/ok.sip"
 	assert_out_line 'ttl=59 npkts_ina=5 npkts_ino=7 nrelayed=12 ndropped=0'
-	runx rtpp-stat --verbose --json <"$FIX/ok.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --verbose --json <"$FIX/ok.sip"
 	jq -e '.ttl == 59 and .npkts_ina == 5 and .npkts_ino == 7 and .nrelayed == 12 and .ndropped == 0' "$out"
 	assert_cmds a 'Qv 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1' 'Qv 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1'
 }
 
 @test "--counters: the names after the tags; --json names the values after them" {
 	fake_script a 'Q* ttl rtpa_nlost -> reply 58 3'
-	runx rtpp-stat --counters ttl,rtpa_nlost <"$FIX/bye.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --counters ttl,rtpa_nlost <"$FIX/bye.sip"
 	assert_out_line '58 3'
-	runx rtpp-stat --counters 'ttl rtpa_nlost' --json <"$FIX/bye.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --counters 'ttl rtpa_nlost' --json <"$FIX/bye.sip"
 	assert_out_line '{"raw":"58 3","ttl":58,"rtpa_nlost":3}'
-	runx rtpp-stat --counters ttl,rtpa_nlost --verbose <"$FIX/ok.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-stat --counters ttl,rtpa_nlost --verbose <"$FIX/ok.sip"
 	assert_cmds a \
 	    'Q 1-15483@127.0.0.1 15483-uac-1;1 15475-uas-1;1 ttl rtpa_nlost' \
 	    'Q 1-15483@127.0.0.1 15483-uac-1;1 15475-uas-1;1 ttl rtpa_nlost' \
@@ -154,12 +137,10 @@ assert_out_line() {
 }
 
 @test "--counters need a To-tag (exit 1) and names of letters, digits and _ (exit 2); nothing sent" {
-	runx rtpp-stat --counters ttl <"$FIX/invite.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-stat --counters ttl <"$FIX/invite.sip"
 	assert_no_out
 	assert_equal "$stderr" "rtpp-stat: named counters need a To-tag"
-	runx rtpp-stat --counters 'ttl;D' <"$FIX/bye.sip"
-	assert_equal "$status" 2
+	run -2 --separate-stderr stdout_to_file rtpp-stat --counters 'ttl;D' <"$FIX/bye.sip"
 	assert_no_out
 	assert_equal "$stderr" "rtpp-stat: --counters 'ttl;D': names are letters, digits and _"
 	assert_equal "$(fake_count a)" 0
@@ -177,20 +158,17 @@ assert_out_line() {
 
 @test "--global: I, the multi-line reply as it is; no stdin read, no call data needed" {
 	fake_script a 'I -> reply sessions created: 3\nactive sessions: 1\nactive streams: 2'
-	runx rtpp-stat --global <"$FIX/invite.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --global <"$FIX/invite.sip"
 	printf 'sessions created: 3\nactive sessions: 1\nactive streams: 2\n' >"$work/want"
 	assert_out_file "$work/want"
-	runx rtpp-stat --global </dev/null
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --global </dev/null
 	assert_out_file "$work/want"
 	assert_cmds a 'I' 'I'
 }
 
 @test "--global --verbose: Il (with the load line)" {
 	fake_script a 'Il -> reply sessions created: 3\naverage load: 0.5'
-	runx rtpp-stat --global --verbose </dev/null
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --global --verbose </dev/null
 	printf 'sessions created: 3\naverage load: 0.5\n' >"$work/want"
 	assert_out_file "$work/want"
 	assert_cmds a 'Il'
@@ -199,14 +177,11 @@ assert_out_line() {
 @test "--global --counters: G NAMES; --verbose: Gv; --json keys from the names or the pairs" {
 	fake_script a 'G nsess_created ncmds_rcvd -> reply 12 345
 Gv nsess_created ncmds_rcvd -> reply nsess_created=12 ncmds_rcvd=345'
-	runx rtpp-stat --global --counters nsess_created,ncmds_rcvd
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --global --counters nsess_created,ncmds_rcvd
 	assert_out_line '12 345'
-	runx rtpp-stat --global --counters nsess_created,ncmds_rcvd --json
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --global --counters nsess_created,ncmds_rcvd --json
 	assert_out_line '{"raw":"12 345","nsess_created":12,"ncmds_rcvd":345}'
-	runx rtpp-stat --global --counters nsess_created,ncmds_rcvd --verbose --json
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --global --counters nsess_created,ncmds_rcvd --verbose --json
 	jq -e '.nsess_created == 12 and .ncmds_rcvd == 345 and .raw == "nsess_created=12 ncmds_rcvd=345"' "$out"
 	assert_cmds a 'G nsess_created ncmds_rcvd' 'G nsess_created ncmds_rcvd' 'Gv nsess_created ncmds_rcvd'
 }
@@ -215,19 +190,15 @@ Gv nsess_created ncmds_rcvd -> reply nsess_created=12 ncmds_rcvd=345'
 	fake_script a 'Q* -> reply E50
 I -> reply E8
 G* -> reply E68'
-	runx rtpp-stat <"$FIX/bye.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-stat <"$FIX/bye.sip"
 	assert_no_out
 	assert_equal "$stderr" "rtpp-stat: $FAKE_URL_A: relay said E50 (session not found)"
-	runx rtpp-stat --json <"$FIX/bye.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-stat --json <"$FIX/bye.sip"
 	assert_no_out
-	runx rtpp-stat --global
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-stat --global
 	assert_no_out
 	assert_equal "$stderr" "rtpp-stat: $FAKE_URL_A: relay said E8 (refused: rtpengine's answer to any failure)"
-	runx rtpp-stat --global --counters nosuch
-	assert_equal "$status" 1
+	run -1 --separate-stderr rtpp-stat --global --counters nosuch
 	[[ $stderr == "rtpp-stat: $FAKE_URL_A: relay said E68 ("*")" ]]
 }
 
@@ -235,8 +206,7 @@ G* -> reply E68'
 	fake_start_unix u 'VF 20080403 -> reply 1
 Q* -> reply 60 5 6 11 0'
 	export RTPP_SOCK="$FAKE_URL_U"
-	runx rtpp-stat <"$FIX/ok.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat <"$FIX/ok.sip"
 	assert_out_line '60 5 6 11 0'
 	# a new node: its query capability is asked once first
 	assert_cmds u 'VF 20080403' 'Q 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1'
@@ -246,65 +216,45 @@ Q* -> reply 60 5 6 11 0'
 	fake_start b 'VF 20080403 -> reply 0'
 	export RTPP_SOCK="$FAKE_URL_B"
 	for i in 1 2; do
-		runx rtpp-stat <"$FIX/bye.sip"
-		assert_equal "$status" 1
+		run -1 --separate-stderr stdout_to_file rtpp-stat <"$FIX/bye.sip"
 		assert_no_out
 		assert_equal "$stderr" "rtpp-stat: $FAKE_URL_B: relay lacks capability 20080403 (statistics query Q; answered '0'); nothing sent"
 	done
 	assert_cmds b 'VF 20080403'
 	# the node is not marked down: the call's other commands still go
-	run -0 rtpp-destroy <"$FIX/bye.sip"
+	run -0 --separate-stderr rtpp-destroy <"$FIX/bye.sip"
 	assert_equal "$(cmds b | tail -n 1)" 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
-	run -1 rtpp-stat --json <"$FIX/bye.sip"
+	run -1 --separate-stderr rtpp-stat --json <"$FIX/bye.sip"
 	# --dry-run asks nothing
-	run -0 rtpp-stat --dry-run <"$FIX/bye.sip"
+	run -0 --separate-stderr rtpp-stat --dry-run <"$FIX/bye.sip"
 	assert_output 'Q 1-15483@127.0.0.1 15483-uac-1;1 15475-uas-1;1'
-	run grep -c '^Q' <(cmds b)
+	run -1 --separate-stderr grep -c '^Q' <(cmds b)
 	assert_output 0
 }
 
 @test "--dry-run prints the command and sends nothing" {
-	run -0 rtpp-stat --dry-run <"$FIX/ok.sip"
+	run -0 --separate-stderr rtpp-stat --dry-run <"$FIX/ok.sip"
 	assert_output 'Q 1-15483@127.0.0.1 15475-uas-1;1 15483-uac-1;1'
-	run -0 rtpp-stat --dry-run --global
+	run -0 --separate-stderr rtpp-stat --dry-run --global
 	assert_output 'I'
-	run -0 rtpp-stat --dry-run --global --verbose --counters a,b
+	run -0 --separate-stderr rtpp-stat --dry-run --global --verbose --counters a,b
 	assert_output 'Gv a b'
 	assert_equal "$(fake_count a)" 0
 }
 
 @test "a relay that does not answer: exit 3, stdout empty" {
 	fake_script a 'Q* -> silent'
-	runx rtpp-stat --tout 0.1 --retr 2 <"$FIX/ok.sip"
-	assert_equal "$status" 3
+	run -3 --separate-stderr stdout_to_file rtpp-stat --tout 0.1 --retr 2 <"$FIX/ok.sip"
 	assert_no_out
 	[[ $stderr == "rtpp-stat: no relay available: "* ]]
 	assert_equal "$(fake_count a)" 2
 }
 
 @test "extra arguments are a usage error" {
-	runx rtpp-stat foo <"$FIX/ok.sip"
-	assert_equal "$status" 2
+	run -2 --separate-stderr stdout_to_file rtpp-stat foo <"$FIX/ok.sip"
 	assert_no_out
 	assert_equal "$stderr" "rtpp-stat: unexpected argument 'foo' (try --help)"
 	assert_equal "$(fake_count a)" 0
-}
-
-# Make a SIP message from a fixture with a fresh Call-ID and the party's
-# media port: FILE CALLID PORT.
-message() {
-	sed -e "s/1-15483@127.0.0.1/$2/g" -e "s/m=audio [0-9]*/m=audio $3/" "$1" |
-	    python3 -c '
-import re, sys
-d = sys.stdin.buffer.read()
-h, b = d.split(b"\r\n\r\n", 1)
-h = re.sub(rb"Content-Length: \d+", b"Content-Length: %d" % len(b), h)
-sys.stdout.buffer.write(h + b"\r\n\r\n" + b)'
-}
-
-# The m= port of the first stream in a message.
-mport() {
-	sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$1" | head -n 1
 }
 
 @test "rtpengine: it lacks the query capability, so no Q is sent and the call's later commands still work" {
@@ -316,33 +266,30 @@ mport() {
 	pa=$(free_udp_port)
 	pb=$(free_udp_port)
 	cid="qs1-$RANDOM@127.0.0.1"
-	message "$FIX/invite.sip" "$cid" "$pa" >"$work/inv1"
-	message "$FIX/ok.sip" "$cid" "$pb" >"$work/ok1"
-	message "$FIX/bye.sip" "$cid" "$pa" >"$work/bye1"
+	body_message "$FIX/invite.sip" "$cid" "$pa" >"$work/inv1"
+	body_message "$FIX/ok.sip" "$cid" "$pb" >"$work/ok1"
+	body_message "$FIX/bye.sip" "$cid" "$pa" >"$work/bye1"
 	rtpp-offer <"$work/inv1" >"$work/inv1.out"
 	rtpp-answer <"$work/ok1" >"$work/ok1.out"
 	assert_equal "$(rtpengine_sessions qs)" 1
-	runx rtpp-stat --trace --json <"$work/ok1"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-stat --trace --json <"$work/ok1"
 	assert_no_out
 	[[ $stderr == *"rtpp-stat: $RTPENGINE_URL_QS: relay lacks capability 20080403 (statistics query Q; answered '0'); nothing sent" ]]
 	# only the capability probe went out, no Q
-	run -0 grep -c '^rtpp-stat: > .* VF 20080403$' "$BATS_TEST_TMPDIR/err"
+	run -0 --separate-stderr grep -c '^rtpp-stat: > .* VF 20080403$' "$BATS_TEST_TMPDIR/err"
 	assert_output 1
-	run grep -c '^rtpp-stat: > .* Q ' "$BATS_TEST_TMPDIR/err"
+	run -1 --separate-stderr grep -c '^rtpp-stat: > .* Q ' "$BATS_TEST_TMPDIR/err"
 	assert_output 0
 	# the call's media still flows and its BYE still deletes it at once
-	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
-	    --a-sends-to "127.0.0.1:$(mport "$work/ok1.out")" \
-	    --b-sends-to "127.0.0.1:$(mport "$work/inv1.out")" --timeout 1
+	run -0 --separate-stderr python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
+	    --a-sends-to "127.0.0.1:$(body_mport "$work/ok1.out")" \
+	    --b-sends-to "127.0.0.1:$(body_mport "$work/inv1.out")" --timeout 1
 	assert_line --regexp '^a->b [1-9][0-9]*/'
-	runx rtpp-destroy --tout 0.5 --retr 2 <"$work/bye1"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-destroy --tout 0.5 --retr 2 <"$work/bye1"
 	assert_equal "$(rtpengine_sessions qs)" 0
 	# remembered: a second rtpp-stat asks nothing at all
-	runx rtpp-stat --trace <"$work/ok1"
-	assert_equal "$status" 1
-	run grep -c '^rtpp-stat: > ' "$BATS_TEST_TMPDIR/err"
+	run -1 --separate-stderr stdout_to_file rtpp-stat --trace <"$work/ok1"
+	run -1 --separate-stderr grep -c '^rtpp-stat: > ' "$BATS_TEST_TMPDIR/err"
 	assert_output 0
 }
 
@@ -350,38 +297,31 @@ mport() {
 	rtpengine_start qs
 	export RTPP_SOCK="$RTPENGINE_URL_QS"
 	e8="relay said E8 (refused: rtpengine's answer to any failure)"
-	runx rtpp-stat --global
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-stat --global
 	assert_no_out
 	assert_equal "$stderr" "rtpp-stat: $RTPENGINE_URL_QS: $e8"
-	runx rtpp-stat --global --counters nsess_created --json
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-stat --global --counters nsess_created --json
 	assert_no_out
 	assert_equal "$stderr" "rtpp-stat: $RTPENGINE_URL_QS: $e8"
 	# Q is refused before sending: rtpengine lacks VF 20080403
-	runx rtpp-stat --counters ttl --call-id "nosuch-$RANDOM" --from-tag f --to-tag t --request </dev/null
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-stat --counters ttl --call-id "nosuch-$RANDOM" --from-tag f --to-tag t --request </dev/null
 	assert_no_out
 	assert_equal "$stderr" "rtpp-stat: $RTPENGINE_URL_QS: relay lacks capability 20080403 (statistics query Q; answered '0'); nothing sent"
 }
 
 @test "the reply is printed escaped: ESC, CR, LF, backslash and invalid UTF-8 as \\xNN; --json keeps it exact; a NUL is refused" {
 	fake_script a 'Q* -> reply 60\x1b[31m 1\r\nFORGED 2\\3 \xc3\xa9\xff'
-	runx rtpp-stat <"$FIX/bye.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat <"$FIX/bye.sip"
 	assert_out_line '60\x1b[31m 1\x0d\x0aFORGED 2\\3 é\xff'
-	runx rtpp-stat --json <"$FIX/bye.sip"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --json <"$FIX/bye.sip"
 	assert_equal "$(jq -c .raw "$out")" '"60\u001b[31m 1\r\nFORGED 2\\3 éÿ"'
 	# the multi-line I keeps its lines, escaped otherwise
 	fake_script a 'I -> reply sessions created: 1\x1b]0;x\x07\nactive sessions: 0'
-	runx rtpp-stat --global
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-stat --global
 	assert_out_line 'sessions created: 1\x1b]0;x\x07
 active sessions: 0'
 	fake_script a 'Q* -> reply 60 1\x00 2 3 4'
-	runx rtpp-stat <"$FIX/bye.sip"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-stat <"$FIX/bye.sip"
 	assert_no_out
 	assert_equal "$stderr" "rtpp-stat: $FAKE_URL_A: reply holds a NUL byte"
 }

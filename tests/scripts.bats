@@ -16,9 +16,8 @@ setup() {
 }
 
 @test "scripts/test: an unknown argument is a usage error, before anything is installed or built" {
-	run "$top/scripts/test" --fast
-	assert_failure 2
-	assert_output --partial 'scripts/test --full'
+	run -2 --separate-stderr "$top/scripts/test" --fast
+	assert_regex "$stderr" 'scripts/test --full'
 }
 
 @test "under scripts/test the suite sees only the controlled environment" {
@@ -31,7 +30,7 @@ setup() {
 	[[ $PATH != *local* && $PATH != *pyenv* ]] || fail "PATH is $PATH"
 	# nothing of the caller's: no variable of a shell profile, python or
 	# a language runtime
-	run env
+	run -0 --separate-stderr with_stderr env
 	refute_line --regexp '^(PYTHON|PIP_|LANG=|LC_CTYPE|LD_|CC=|CFLAGS=|SSL_|USER=|SHELL=)'
 }
 
@@ -43,8 +42,7 @@ setup() {
 	printf '@%s "passes" { true; }\n@%s "fails" { false; }\n@%s "skipped" { skip "why"; }\n' \
 	    test test test >"$dir/one.bats"
 	VG_RTPP_TOOLS=$(dirname "$(command -v rtpp-offer)") VG_WORK=$dir/work \
-	    run "$top/scripts/valgrind-check" "$dir/one.bats"
-	assert_failure 1
+	    run -1 --separate-stderr "$top/scripts/valgrind-check" "$dir/one.bats"
 	assert_line '1 passed, 1 failed, 1 skipped'
 	assert_line --partial 'one: not ok 2 fails'
 }
@@ -55,8 +53,7 @@ setup() {
 	mkdir -p "$dir"
 	printf '@%s "passes" { true; }\n' test >"$dir/ok.bats"
 	VG_RTPP_TOOLS=$(dirname "$(command -v rtpp-offer)") VG_WORK=$dir/work \
-	    run "$top/scripts/valgrind-check" "$dir/ok.bats"
-	assert_success
+	    run -0 --separate-stderr "$top/scripts/valgrind-check" "$dir/ok.bats"
 	assert_line '1 passed, 0 failed, 0 skipped'
 }
 
@@ -66,7 +63,6 @@ setup() {
 	mkdir -p "$dir"
 	printf '@%s "never closed" {\n' test >"$dir/broken.bats"
 	VG_RTPP_TOOLS=$(dirname "$(command -v rtpp-offer)") VG_WORK=$dir/work \
-	    run "$top/scripts/valgrind-check" "$dir/broken.bats"
-	assert_failure 1
+	    run -1 --separate-stderr "$top/scripts/valgrind-check" "$dir/broken.bats"
 	assert_line '0 passed, 1 failed, 0 skipped'
 }

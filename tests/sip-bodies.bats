@@ -53,7 +53,7 @@ breplace() {
 # --- SIP-I / SIP-T: binary ISUP parts ------------------------------------
 
 @test "the SIP-I fixtures really are binary: ISUP with 0x00, CR, LF and 0xff" {
-	run -0 python3 -c '
+	run -0 --separate-stderr python3 -c '
 import sys
 for f in sys.argv[1:]:
     d = open(f, "rb").read()
@@ -64,13 +64,12 @@ for f in sys.argv[1:]:
 	assert_line 'sip-i-invite.sip NUL FF'
 	assert_line 'sip-i-bye.sip NUL'
 	# a CRLF inside the ISUP bytes, not followed by a header or boundary
-	run -0 python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\x87\r\n\n\x07"))' "$SIPI"
+	run -0 --separate-stderr python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\x87\r\n\n\x07"))' "$SIPI"
 	assert_output 1
 }
 
 @test "SIP-I INVITE: anchored, only the SDP part changes, the ISUP part byte for byte, Content-Length right" {
-	runx rtpp-offer <"$SIPI"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer <"$SIPI"
 	assert_equal "$stderr" ""
 	assert_cmds a "${PROBES[@]}" 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 	body_check "$SIPI" "$out" >"$w/sdp"
@@ -84,8 +83,7 @@ for f in sys.argv[1:]:
 }
 
 @test "SIP-I INVITE in base64 (Kamailio mode): the same, base64 out" {
-	runx rtpp-offer --kamailio-env --b64 "$(base64 -w 0 "$SIPI")"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer --kamailio-env --b64 "$(base64 -w 0 "$SIPI")"
 	base64 -d "$out" >"$w/dec"
 	body_check "$SIPI" "$w/dec" >"$w/sdp"
 	grep -qa $'^m=audio 31000 RTP/AVP 0 8 101\r$' "$w/sdp"
@@ -94,23 +92,19 @@ for f in sys.argv[1:]:
 }
 
 @test "SIP-I BYE with a binary ISUP body: rtpp-destroy sends D and passes the message through unchanged" {
-	runx rtpp-destroy <"$SIPI_BYE"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-destroy <"$SIPI_BYE"
 	assert_cmds a 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
 	assert_out_file "$SIPI_BYE"
-	runx rtpp-destroy --b64 "$(base64 -w 0 "$SIPI_BYE")"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-destroy --b64 "$(base64 -w 0 "$SIPI_BYE")"
 	base64 -d "$out" | cmp - "$SIPI_BYE"
 }
 
 @test "SIP-I through rtpp-manage: the INVITE is U, the BYE is D" {
-	runx rtpp-manage <"$SIPI"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-manage <"$SIPI"
 	body_check "$SIPI" "$out" >/dev/null
-	runx rtpp-manage <"$SIPI_BYE"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-manage <"$SIPI_BYE"
 	assert_out_file "$SIPI_BYE"
-	run -0 cmds a
+	run -0 --separate-stderr cmds a
 	assert_line --index 4 'U 1-15483@127.0.0.1 127.0.0.1 16000 15483-uac-1;1'
 	assert_line --index 5 'D 1-15483@127.0.0.1 15483-uac-1 15475-uas-1'
 }
@@ -120,28 +114,24 @@ for f in sys.argv[1:]:
 	breplace "$SIPI" "b';boundary=unique-boundary-1'" "b''" >"$w/nobd"
 	for f in nosdp nobd; do
 		sed -e '1s/^INVITE/BYE/' -e 's/^CSeq: 1 INVITE/CSeq: 2 BYE/' "$w/$f" >"$w/$f.bye"
-		runx rtpp-destroy <"$w/$f.bye"
-		assert_equal "$status" 0
+		run -0 --separate-stderr stdout_to_file rtpp-destroy <"$w/$f.bye"
 		assert_out_file "$w/$f.bye"
 	done
 	assert_equal "$(fake_count a 'D *')" 2
 	# but an offer needs the SDP part
-	runx rtpp-offer <"$w/nosdp"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer <"$w/nosdp"
 	assert_equal "$stderr" "rtpp-offer: multipart body has no application/sdp part"
 	assert_no_out
 }
 
 @test "NUL stays refused in the SDP part and in the head; nothing is sent" {
 	breplace "$SIPI" "b's=-'" "b's=\\x00'" >"$w/sdpnul"
-	runx rtpp-offer <"$w/sdpnul"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer <"$w/sdpnul"
 	assert_equal "$stderr" "rtpp-offer: sdp contains a NUL byte"
 	assert_no_out
 	breplace "$SIPI" "b'Max-Forwards: 70'" "b'Max-Forwards: 7\\x000'" >"$w/headnul"
 	for tool in rtpp-offer rtpp-destroy rtpp-manage; do
-		runx $tool <"$w/headnul"
-		assert_equal "$status" 1
+		run -1 --separate-stderr stdout_to_file $tool <"$w/headnul"
 		assert_equal "$stderr" "$tool: sip line 8: NUL byte"
 		assert_no_out
 	done
@@ -151,26 +141,23 @@ for f in sys.argv[1:]:
 # --- nortpproxy_str as the module documents it ----------------------------
 
 @test "nortpproxy_str 'a=sdpmangled:yes\\r\\n' (option): decoded, one marker line with the body's own line end" {
-	runx rtpp-offer --nortpproxy-str 'a=sdpmangled:yes\r\n' <"$FIX/invite.sip"
-	assert_equal "$status" 0
-	run -0 tail -c 30 "$out"
+	run -0 --separate-stderr stdout_to_file rtpp-offer --nortpproxy-str 'a=sdpmangled:yes\r\n' <"$FIX/invite.sip"
+	run -0 --separate-stderr tail -c 30 "$out"
 	assert_output $'a=sendrecv\r\na=sdpmangled:yes\r'
-	run grep -c '\\' "$out"
+	run -1 --separate-stderr grep -c '\\' "$out"
 	assert_output 0
 	assert_equal "$(body_clen "$out")" 238
 	# LF body: LF before the marker, the body's final LF after it
 	tr -d '\r' <"$FIX/hold.sdp" >"$w/lf.sdp"
-	runx rtpp-offer --call-id c --from-tag f --nortpproxy-str 'a=sdpmangled:yes\r\n' <"$w/lf.sdp"
-	assert_equal "$status" 0
-	run -0 tail -n 2 "$out"
+	run -0 --separate-stderr stdout_to_file rtpp-offer --call-id c --from-tag f --nortpproxy-str 'a=sdpmangled:yes\r\n' <"$w/lf.sdp"
+	run -0 --separate-stderr tail -n 2 "$out"
 	assert_line --index 1 'a=sdpmangled:yes'
-	run grep -c $'\r' "$out"
+	run -1 --separate-stderr grep -c $'\r' "$out"
 	assert_output 0
 	# and the marker is found again on the way back: exit 4, nothing sent
 	cp "$out" "$w/marked"
 	n=$(fake_count a 'U*')
-	runx rtpp-offer --call-id c --from-tag f --nortpproxy-str 'a=sdpmangled:yes\r\n' <"$w/marked"
-	assert_equal "$status" 4
+	run -4 --separate-stderr stdout_to_file rtpp-offer --call-id c --from-tag f --nortpproxy-str 'a=sdpmangled:yes\r\n' <"$w/marked"
 	assert_no_out
 	assert_equal "$(fake_count a 'U*')" "$n"
 }
@@ -182,16 +169,13 @@ for f in sys.argv[1:]:
 	printf '%s\n' "rtpproxy_sock = $FAKE_URL_A" \
 	    'nortpproxy_str = "a=x:\ttab\r\n"' >"$w/plain.conf"
 	unset RTPP_SOCK
-	runx rtpp-offer --config "$w/kam.cfg" <"$FIX/invite.sip"
-	assert_equal "$status" 0
-	run -0 tail -n 1 "$out"
+	run -0 --separate-stderr stdout_to_file rtpp-offer --config "$w/kam.cfg" <"$FIX/invite.sip"
+	run -0 --separate-stderr tail -n 1 "$out"
 	assert_output $'a=sdpmangled:"yes"\r'
-	runx rtpp-offer --config "$w/plain.conf" <"$FIX/invite.sip"
-	assert_equal "$status" 0
-	run -0 tail -n 1 "$out"
+	run -0 --separate-stderr stdout_to_file rtpp-offer --config "$w/plain.conf" <"$FIX/invite.sip"
+	run -0 --separate-stderr tail -n 1 "$out"
 	assert_output $'a=x:\ttab\r'
-	runx rtpp-offer --nortpproxy-str 'a=x\r\na=y' <"$FIX/invite.sip"
-	assert_equal "$status" 2
+	run -2 --separate-stderr stdout_to_file rtpp-offer --nortpproxy-str 'a=x\r\na=y' <"$FIX/invite.sip"
 	assert_equal "$stderr" "rtpp-offer: --nortpproxy-str: nortpproxy_str: a line break inside the marker (it is one SDP line)"
 	assert_no_out
 }
@@ -204,39 +188,35 @@ sdp() {
 
 @test "multicast c= with /ttl (and IPv6 /n): the suffix goes with the address" {
 	sdp 'c=IN IP4 224.2.1.1/127/3' 'm=audio 7000 RTP/AVP 0' >"$w/m4"
-	runx rtpp-offer --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/m4"
-	assert_equal "$status" 0
-	run -0 grep -a '^c=' "$out"
+	run -0 --separate-stderr stdout_to_file rtpp-offer --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/m4"
+	run -0 --separate-stderr grep -a '^c=' "$out"
 	assert_output $'c=IN IP4 127.0.0.9\r'
 	sdp 'c=IN IP6 ff15::101/3' 'm=audio 7000 RTP/AVP 0' >"$w/m6"
 	fake_script a 'U* -> reply 31000 2001:db8::9 6'
-	runx rtpp-offer --call-id c --from-tag f <"$w/m6"
-	assert_equal "$status" 0
-	run -0 grep -a '^c=' "$out"
+	run -0 --separate-stderr stdout_to_file rtpp-offer --call-id c --from-tag f <"$w/m6"
+	run -0 --separate-stderr grep -a '^c=' "$out"
 	assert_output $'c=IN IP6 2001:db8::9\r'
 	# the relay got the address without the suffix (flag r)
-	runx rtpp-offer r --call-id c --from-tag f <"$w/m4"
-	run -0 cmds a
+	run -0 --separate-stderr rtpp-offer r --call-id c --from-tag f <"$w/m4"
+	run -0 --separate-stderr cmds a
 	assert_line --index 6 'U c 224.2.1.1 7000 f;1'
 }
 
 @test "m= port with a count: the relay gets the plain port, the SDP loses the count" {
 	sdp 'c=IN IP4 10.0.0.1' 'm=audio 49170/2 RTP/AVP 0' >"$w/pc"
-	runx rtpp-offer --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/pc"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/pc"
 	assert_cmds a "${PROBES[@]}" 'U c 10.0.0.1 49170 f;1'
-	run -0 grep -a '^m=' "$out"
+	run -0 --separate-stderr grep -a '^m=' "$out"
 	assert_output $'m=audio 31000 RTP/AVP 0\r'
 }
 
 @test "runs of spaces and tabs between fields are taken; rewritten values keep their line's trailing blanks" {
 	printf 'v=0\no=-  1  1  IN  IP4  10.0.0.1 \ns=-\nc=IN\tIP4  10.0.0.1\t\nt=0 0\nm=audio  40000  RTP/AVP  0\t8 \na=rtcp:40001 \n' >"$w/sp"
-	runx rtpp-offer o --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/sp"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer o --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/sp"
 	assert_cmds a "${PROBES[@]}" 'U c 10.0.0.1 40000 f;1'
 	printf 'v=0\no=-  1  1  IN  IP4  127.0.0.9 \ns=-\nc=IN\tIP4  127.0.0.9\t\nt=0 0\nm=audio  31000  RTP/AVP  0\t8 \na=rtcp:31001 \na=nortpproxy:yes\n' >"$w/want"
 	assert_out_file "$w/want"
-	run -0 rtpp-offer --dry-run --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/sp"
+	run -0 --separate-stderr rtpp-offer --dry-run --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/sp"
 	assert_output 'Uc0,8 c 10.0.0.1 40000 f;1'
 }
 
@@ -246,7 +226,7 @@ sdp() {
 	    'm=audio 7006 RTP/SAVPF 18' 'm=audio 7008 UDP/TLS/RTP/SAVPF 111 0' \
 	    'm=application 7010 UDP/DTLS/SCTP webrtc-datachannel' \
 	    'm=application 7012 TCP/BFCP *' 'm=image 7014 udptl t38' >"$w/prof"
-	run -0 rtpp-offer --dry-run --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/prof"
+	run -0 --separate-stderr rtpp-offer --dry-run --call-id c --from-tag f --source-ip 10.0.0.1 <"$w/prof"
 	assert_output "Uc0 c 10.0.0.1 7000 f;1
 Uc8 c 10.0.0.1 7002 f;2
 Uc9 c 10.0.0.1 7004 f;3
@@ -260,41 +240,34 @@ U c 10.0.0.1 7014 f;8"
 @test "a body without Content-Type is refused, as the module does: nothing sent" {
 	grep -av '^Content-Type:' "$FIX/invite.sip" >"$w/noct"
 	grep -av '^Content-Type:' "$FIX/ok.sip" >"$w/noct200"
-	runx rtpp-offer <"$w/noct"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer <"$w/noct"
 	assert_equal "$stderr" "rtpp-offer: sip message has a body but no Content-Type"
 	assert_no_out
-	runx rtpp-answer <"$w/noct200"
-	assert_equal "$status" 1
+	run -1 --separate-stderr rtpp-answer <"$w/noct200"
 	assert_equal "$stderr" "rtpp-answer: sip message has a body but no Content-Type"
-	runx rtpp-manage <"$w/noct"
-	assert_equal "$status" 1
+	run -1 --separate-stderr rtpp-manage <"$w/noct"
 	assert_equal "$stderr" "rtpp-manage: sip message has a body but no Content-Type"
 	assert_equal "$(fake_count a '[UL]*')" 0
 	# a BYE's body does not matter
 	grep -av '^Content-Length:' "$FIX/bye.sip" | sed '$d' >"$w/bye"
 	printf 'Content-Length: 4\r\n\r\nabcd' >>"$w/bye"
-	runx rtpp-destroy <"$w/bye"
-	assert_equal "$status" 0
+	run -0 --separate-stderr rtpp-destroy <"$w/bye"
 }
 
 # --- Content-Length (RFC 3261 18.3) --------------------------------------
 
 @test "bytes after Content-Length are not the body: not written, Content-Length right" {
 	{ cat "$FIX/invite.sip"; printf 'GARBAGE\r\nm=audio 1 RTP/AVP 0\r\n'; } >"$w/tail"
-	runx rtpp-offer <"$w/tail"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer <"$w/tail"
 	rtpp-offer f <"$FIX/invite.sip" >"$w/want"
 	assert_out_file "$w/want"
-	runx rtpp-destroy <"$w/tail"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-destroy <"$w/tail"
 	assert_out_file "$FIX/invite.sip"
 	# trailing line ends after an SDP without a final one are dropped too
 	head -c -2 "$FIX/invite.sip" | sed 's/^Content-Length: 220/Content-Length: 218/' >"$w/noeol"
 	{ cat "$w/noeol"; printf '\r\n\r\n'; } >"$w/noeol-crlf"
-	runx rtpp-offer <"$w/noeol-crlf"
-	assert_equal "$status" 0
-	run -0 tail -c 28 "$out"
+	run -0 --separate-stderr stdout_to_file rtpp-offer <"$w/noeol-crlf"
+	run -0 --separate-stderr tail -c 28 "$out"
 	assert_output $'a=sendrecv\r\na=nortpproxy:yes'
 }
 
@@ -302,16 +275,13 @@ U c 10.0.0.1 7014 f;8"
 	sed 's/^Content-Length: 220/Content-Length: 60/' "$FIX/invite.sip" >"$w/cut60"
 	sed 's/^Content-Length: 220/Content-Length: 150/' "$FIX/invite.sip" >"$w/cut150"
 	sed 's/^Content-Length: 220/Content-Length: 300/' "$FIX/invite.sip" >"$w/long"
-	runx rtpp-offer <"$w/cut60"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer <"$w/cut60"
 	assert_equal "$stderr" "rtpp-offer: Content-Length 60 ends the body inside an SDP line, but 220 bytes follow the headers"
 	assert_no_out
-	runx rtpp-offer <"$w/cut150"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer <"$w/cut150"
 	assert_equal "$stderr" "rtpp-offer: Content-Length 150 ends the body inside an SDP line, but 220 bytes follow the headers"
 	assert_no_out
-	runx rtpp-offer <"$w/long"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer <"$w/long"
 	assert_equal "$stderr" "rtpp-offer: Content-Length 300 but the body has 220 bytes"
 	assert_no_out
 	assert_equal "$(fake_count a 'U*')" 0
@@ -320,19 +290,17 @@ U c 10.0.0.1 7014 f;8"
 @test "Content-Length at a line end before the SDP is complete: the SDP error says where the body ended" {
 	# 54 bytes: "v=0", "o=...", "s=-" and their CRLFs
 	sed 's/^Content-Length: 220/Content-Length: 54/' "$FIX/invite.sip" >"$w/cut"
-	runx rtpp-offer <"$w/cut"
-	assert_equal "$status" 1
+	run -1 --separate-stderr stdout_to_file rtpp-offer <"$w/cut"
 	assert_equal "$stderr" "rtpp-offer: sdp has no m= line (the body ends at Content-Length 54; 166 more bytes not read)"
 	assert_no_out
 }
 
 @test "without Content-Length the body runs to the end of the input" {
 	grep -av '^Content-Length:' "$FIX/invite.sip" >"$w/nocl"
-	runx rtpp-offer <"$w/nocl"
-	assert_equal "$status" 0
-	run -0 tail -n 2 "$out"
+	run -0 --separate-stderr stdout_to_file rtpp-offer <"$w/nocl"
+	run -0 --separate-stderr tail -n 2 "$out"
 	assert_line --index 0 $'a=sendrecv\r'
 	assert_line --index 1 $'a=nortpproxy:yes\r'
-	run grep -c '^Content-Length' "$out"
+	run -1 --separate-stderr grep -c '^Content-Length' "$out"
 	assert_output 0
 }

@@ -86,11 +86,10 @@ first_choice() {
 @test "make install: RUNSTATEDIR/rtpp made root's, set-group-ID and writable by the state group (made too); the tools default to it" {
 	getent group "$G" >/dev/null
 	assert_equal "$(stat -c '%U %G %a' "$SD")" "root $G 2775"
-	runx "$BIN/rtpp-ctl" list
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file "$BIN/rtpp-ctl" list
 	assert_equal "$stderr" ""
 	assert_equal "$(tail -n 1 "$out")" "state file: $SD/health (shared with its group)"
-	run -0 "$BIN/rtpp-ctl" --json list
+	run -0 --separate-stderr "$BIN/rtpp-ctl" --json list
 	assert_equal "$(jq -r '.[0].state_file' <<<"$output")" "$SD/health"
 }
 
@@ -98,36 +97,32 @@ first_choice() {
 	cid=$(first_choice "$A" si)
 	[[ -n $cid ]]
 	# the service user's run learns A's capabilities and saves them
-	runx as_service "$BIN/rtpp-offer" --call-id "$cid" --from-tag f <"$FIX/hold.sdp"
-	assert_equal "$status" 0
+	run -0 --separate-stderr as_service "$BIN/rtpp-offer" --call-id "$cid" --from-tag f <"$FIX/hold.sdp"
 	assert_equal "$stderr" ""
 	assert_equal "$(stat -c '%G %a' "$SD/health")" "$G 640"
-	run -0 "$BIN/rtpp-ctl" --json list
+	run -0 --separate-stderr "$BIN/rtpp-ctl" --json list
 	assert_equal "$(jq -r '.[0].caps' <<<"$output")" base
 	# root disables A: the service user's next run of that call avoids it
-	run -0 "$BIN/rtpp-ctl" enable "$A" 0
-	runx as_service "$BIN/rtpp-offer" --call-id "$cid" --from-tag f <"$FIX/hold.sdp"
-	assert_equal "$status" 0
+	run -0 --separate-stderr "$BIN/rtpp-ctl" enable "$A" 0
+	run -0 --separate-stderr as_service "$BIN/rtpp-offer" --call-id "$cid" --from-tag f <"$FIX/hold.sdp"
 	assert_equal "$stderr" ""
 	assert_equal "$(cmds a | grep -c "^U $cid ")" 1
 	assert_equal "$(cmds b | grep -c "^U $cid ")" 1
 	# a member of the group may give a verdict too; root sees it
-	run -0 as_service "$BIN/rtpp-ctl" drain "$B"
-	run -0 "$BIN/rtpp-ctl" --json list
+	run -0 --separate-stderr as_service "$BIN/rtpp-ctl" drain "$B"
+	run -0 --separate-stderr "$BIN/rtpp-ctl" --json list
 	assert_equal "$(jq -c '[.[]|.state]' <<<"$output")" '["disabled","draining"]'
-	run -0 as_service "$BIN/rtpp-ctl" enable "$A" 1
-	run -0 "$BIN/rtpp-ctl" --json list
+	run -0 --separate-stderr as_service "$BIN/rtpp-ctl" enable "$A" 1
+	run -0 --separate-stderr "$BIN/rtpp-ctl" --json list
 	assert_equal "$(jq -c '[.[]|.state]' <<<"$output")" '["enabled","draining"]'
 }
 
 @test "a user outside the state group cannot change the shared state: a warning, and the call still works" {
-	runx setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/rtpp-ctl" enable "$A" 0
-	assert_equal "$status" 1
+	run -1 --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/rtpp-ctl" enable "$A" 0
 	assert_equal "$stderr" "rtpp-ctl: health state: $SD/health: Permission denied; not used
 rtpp-ctl: $A: not changed: the state in $SD cannot be used"
-	run -0 "$BIN/rtpp-ctl" --json list
+	run -0 --separate-stderr "$BIN/rtpp-ctl" --json list
 	assert_equal "$(jq -r '.[0].state' <<<"$output")" enabled
-	runx setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/rtpp-offer" --call-id out-1 --from-tag f <"$FIX/hold.sdp"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/rtpp-offer" --call-id out-1 --from-tag f <"$FIX/hold.sdp"
 	grep -q '^m=audio ' "$out"
 }

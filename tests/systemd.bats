@@ -33,8 +33,7 @@ unit_value() {
 @test "systemd-analyze verify: no error and no warning about the unit" {
 	local u
 	u=$(unit_copy)
-	run systemd-analyze verify --man=no "$u"
-	assert_success
+	run -0 --separate-stderr with_stderr systemd-analyze verify --man=no "$u"
 	# verify exits 0 on unknown keys and bad values: any word about
 	# the unit is a failure
 	refute_output --partial rtpp-watch
@@ -44,7 +43,7 @@ unit_value() {
 	local u
 	u=$(unit_copy)
 	printf '[Service]\nRestart=sometimes\nNoSuchKey=1\n' >>"$u"
-	run systemd-analyze verify --man=no "$u"
+	run -0 --separate-stderr with_stderr systemd-analyze verify --man=no "$u"
 	assert_output --partial "NoSuchKey"
 	assert_output --partial "sometimes"
 }
@@ -53,8 +52,7 @@ unit_value() {
 	local u
 	u=$(unit_copy)
 	sed -i "s|^ExecStart=[^ ]*|ExecStart=$BATS_TEST_TMPDIR/nonexistent|" "$u"
-	run systemd-analyze verify --man=no "$u"
-	assert_failure
+	run ! --separate-stderr systemd-analyze verify --man=no "$u"
 }
 
 @test "ExecStart: rtpp-ctl watch with /etc/rtpp.conf" {
@@ -64,9 +62,8 @@ unit_value() {
 @test "the command of ExecStart parses: rtpp-ctl watch with the example config" {
 	# the example config sets no timeout socket: a usage error, which
 	# the unit does not restart on (RestartPreventExitStatus=2)
-	run rtpp-ctl --config "$BATS_TEST_DIRNAME/../examples/rtpp.conf" watch
-	assert_equal "$status" 2
-	assert_output --partial "no timeout socket"
+	run -2 --separate-stderr rtpp-ctl --config "$BATS_TEST_DIRNAME/../examples/rtpp.conf" watch
+	assert_regex "$stderr" "no timeout socket"
 	assert_equal "$(unit_value RestartPreventExitStatus)" 2
 }
 
@@ -90,16 +87,14 @@ unit_value() {
 	assert_equal "$(unit_value RestrictAddressFamilies)" "AF_UNIX AF_INET AF_INET6"
 	assert_equal "$(unit_value CapabilityBoundingSet)" "CAP_NET_BIND_SERVICE"
 	u=$(unit_copy)
-	run systemd-analyze security --offline=yes "$u"
-	assert_success
+	run -0 --separate-stderr systemd-analyze security --offline=yes "$u"
 	assert_output --regexp "RestrictAddressFamilies=~AF_PACKET +Service cannot allocate packet sockets"
 }
 
 @test "systemd-analyze security: exposure 3.0 or less" {
 	local u
 	u=$(unit_copy)
-	run systemd-analyze security --offline=yes --threshold=30 "$u"
-	assert_success
+	run -0 --separate-stderr systemd-analyze security --offline=yes --threshold=30 "$u"
 }
 
 @test "the man pages the unit names exist" {

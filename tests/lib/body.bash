@@ -8,6 +8,8 @@
 #				single-part body: OUT's body equals IN's
 #				unless IN's is SDP); prints OUT's SDP
 #	body_clen FILE		the Content-Length of FILE's message
+#	body_message FILE CALLID PORT	FILE with another Call-ID and port
+#	body_mport FILE		the port of FILE's first m=audio
 #
 # Messages are read as bytes: parts may be binary (SIP-I's ISUP).
 
@@ -72,4 +74,21 @@ body_check() {
 
 body_clen() {
 	python3 -c "$_body_py" clen "$1"
+}
+
+# body_message FILE CALLID PORT: the SIP message of FILE with Call-ID
+# CALLID and its first m=audio on PORT, Content-Length recounted.
+body_message() {
+	sed -e "s/1-15483@127.0.0.1/$2/g" -e "s/m=audio [0-9]*/m=audio $3/" "$1" |
+	    python3 -c '
+import re, sys
+d = sys.stdin.buffer.read()
+h, b = d.split(b"\r\n\r\n", 1)
+h = re.sub(rb"Content-Length: \d+", b"Content-Length: %d" % len(b), h)
+sys.stdout.buffer.write(h + b"\r\n\r\n" + b)'
+}
+
+# body_mport FILE: the m= port of the first audio stream in FILE.
+body_mport() {
+	sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$1" | head -n 1
 }

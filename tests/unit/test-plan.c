@@ -120,21 +120,9 @@ refuse(enum rtpc_op op, const char *flags, const struct rtpc_call *call,
 	like(err.msg, want, "... saying '%s'", want);
 }
 
-#define SDP1 \
-	"v=0\n" \
-	"o=- 1 1 IN IP4 192.0.2.5\n" \
-	"s=-\n" \
-	"c=IN IP4 192.0.2.5\n" \
-	"t=0 0\n" \
-	"m=audio 7000 RTP/AVP 0 8 101\n"
+#define SDP1 fixture("plan-sdp1.sdp")
 
-#define SDP1_V6 \
-	"v=0\n" \
-	"o=- 1 1 IN IP6 2001:db8::5\n" \
-	"s=-\n" \
-	"c=IN IP6 2001:db8::5\n" \
-	"t=0 0\n" \
-	"m=audio 7000 RTP/AVP 0\n"
+#define SDP1_V6 fixture("plan-sdp1-v6.sdp")
 
 static void
 test_appendix_a(void)

@@ -118,32 +118,9 @@ check(const char *in, int is_sip, int use_crlf, const char *flags,
 }
 
 /* A.1's offer as the toolkit writes it without flag o: o= kept. */
-#define A1_OFFER_OUT_KEEP_O \
-	"v=0\n" \
-	"o=uac 53655765 2353687637 IN IP4 127.0.0.2\n" \
-	"s=-\n" \
-	"c=IN IP4 127.0.0.1\n" \
-	"t=0 0\n" \
-	"m=audio 31000 RTP/AVP 0 8 101\n" \
-	"a=rtpmap:0 PCMU/8000\n" \
-	"a=rtpmap:8 PCMA/8000\n" \
-	"a=rtpmap:101 telephone-event/8000\n" \
-	"a=fmtp:101 0-15\n" \
-	"a=sendrecv\n" \
-	"a=nortpproxy:yes\n"
+#define A1_OFFER_OUT_KEEP_O fixture("a1-offer-out-keep-o.sdp")
 
-#define A1_ANSWER_OUT_KEEP_O \
-	"v=0\n" \
-	"o=uas 53655765 2353687637 IN IP4 127.0.0.3\n" \
-	"s=-\n" \
-	"c=IN IP4 127.0.0.1\n" \
-	"t=0 0\n" \
-	"m=audio 31016 RTP/AVP 0 101\n" \
-	"a=rtpmap:0 PCMU/8000\n" \
-	"a=rtpmap:101 telephone-event/8000\n" \
-	"a=fmtp:101 0-15\n" \
-	"a=sendrecv\n" \
-	"a=nortpproxy:yes\n"
+#define A1_ANSWER_OUT_KEEP_O fixture("a1-answer-out-keep-o.sdp")
 
 static void
 test_appendix_a(void)
@@ -275,16 +252,15 @@ test_sip(void)
 	}
 }
 
-#define MP_BODY(bd, sdp) \
+#define MP_BODY(bd, sdp) joined( \
 	"--" bd "\n" \
 	"Content-Type: application/isup; version=itu-t92+\n" \
 	"\n" \
 	"\x01\x02isup\n" \
 	"--" bd "\n" \
 	"Content-Type: application/sdp\n" \
-	"\n" \
-	sdp \
-	"\n--" bd "--\n"
+	"\n", \
+	sdp, "\n--" bd "--\n")
 
 static void
 test_multipart(void)
@@ -741,17 +717,7 @@ test_connection(void)
 	}
 }
 
-#define ICE_IN \
-	"v=0\n" \
-	"o=- 1 1 IN IP4 10.0.0.6\n" \
-	"s=-\n" \
-	"c=IN IP4 10.0.0.6\n" \
-	"t=0 0\n" \
-	"m=audio 7000 RTP/AVP 0\n" \
-	"a=candidate:1 1 UDP 2130706431 10.0.0.6 7000 typ host\n" \
-	"a=candidate:1 2 UDP 2130706430 10.0.0.6 7001 typ host\n" \
-	"a=sendrecv\n" \
-	"m=video 7002 RTP/AVP 96\n"
+#define ICE_IN fixture("ice.sdp")
 
 static void
 test_ice(void)
@@ -761,47 +727,15 @@ test_ice(void)
 
 	set.ice = RTPC_ICE_LOW;
 	check(ICE_IN, 0, 1, "", r, 2, 1,
-	    "v=0\n"
-	    "o=- 1 1 IN IP4 10.0.0.6\n"
-	    "s=-\n"
-	    "c=IN IP4 192.0.2.10\n"
-	    "t=0 0\n"
-	    "m=audio 40000 RTP/AVP 0\n"
-	    "a=candidate:1 1 UDP 2130706431 10.0.0.6 7000 typ host\n"
-	    "a=candidate:1920210 2 UDP 16777214 192.0.2.10 40001 typ relay\n"
-	    "a=candidate:1920210 1 UDP 16777215 192.0.2.10 40000 typ relay\n"
-	    "a=candidate:1 2 UDP 2130706430 10.0.0.6 7001 typ host\n"
-	    "a=sendrecv\n"
-	    "m=video 40002 RTP/AVP 96\n"
-	    "a=nortpproxy:yes\n",
+	    fixture("ice-low.out.sdp"),
 	    "ICE low: two relay candidates before the last candidate line");
 	set.ice = RTPC_ICE_HIGH;
 	check(ICE_IN, 0, 0, "", r, 2, 0,
-	    "v=0\n"
-	    "o=- 1 1 IN IP4 10.0.0.6\n"
-	    "s=-\n"
-	    "c=IN IP4 192.0.2.10\n"
-	    "t=0 0\n"
-	    "m=audio 40000 RTP/AVP 0\n"
-	    "a=candidate:1 1 UDP 2130706431 10.0.0.6 7000 typ host\n"
-	    "a=candidate:1920210 2 UDP 2197815294 192.0.2.10 40001 typ relay\n"
-	    "a=candidate:1920210 1 UDP 2197815295 192.0.2.10 40000 typ relay\n"
-	    "a=candidate:1 2 UDP 2130706430 10.0.0.6 7001 typ host\n"
-	    "a=sendrecv\n"
-	    "m=video 40002 RTP/AVP 96\n",
+	    fixture("ice-high.out.sdp"),
 	    "ICE high priorities");
 	set.ice = RTPC_ICE_OFF;
 	check(ICE_IN, 0, 0, "", r, 2, 0,
-	    "v=0\n"
-	    "o=- 1 1 IN IP4 10.0.0.6\n"
-	    "s=-\n"
-	    "c=IN IP4 192.0.2.10\n"
-	    "t=0 0\n"
-	    "m=audio 40000 RTP/AVP 0\n"
-	    "a=candidate:1 1 UDP 2130706431 10.0.0.6 7000 typ host\n"
-	    "a=candidate:1 2 UDP 2130706430 10.0.0.6 7001 typ host\n"
-	    "a=sendrecv\n"
-	    "m=video 40002 RTP/AVP 96\n",
+	    fixture("ice-off.out.sdp"),
 	    "ICE off: candidates untouched");
 	{
 		static const struct rep r6[] = {

@@ -596,7 +596,7 @@ test_content_type(void)
 }
 
 /* An ISUP part, then the SDP, as in SIP-I/SIP-T. */
-#define MP_BODY(bd, sdp) \
+#define MP_BODY(bd, sdp) joined( \
 	"--" bd "\n" \
 	"Content-Type: application/isup; version=itu-t92+\n" \
 	"Content-Disposition: signal; handling=optional\n" \
@@ -604,9 +604,8 @@ test_content_type(void)
 	"\x01\x02\x03isup\n" \
 	"--" bd "\n" \
 	"Content-Type: application/sdp\n" \
-	"\n" \
-	sdp \
-	"\n--" bd "--\n"
+	"\n", \
+	sdp, "\n--" bd "--\n")
 
 static void
 test_multipart(void)
@@ -647,15 +646,15 @@ test_multipart(void)
 		    "CSeq: 1 INVITE\n"
 		    "Content-Type: multipart/mixed; boundary=\"b 1\"\n"
 		    "Content-Length: %zu\n",
-		    "--b 1\n"
+		    joined("--b 1\n"
 		    "c: application/sdp\n"
-		    "\n"
-		    A1_ANSWER
+		    "\n",
+		    A1_ANSWER,
 		    "\n--b 1\n"
 		    "Content-Type: text/plain\n"
 		    "\n"
 		    "hello\n"
-		    "--b 1--\n", 1);
+		    "--b 1--\n"), 1);
 		char *sdp = crlf(A1_ANSWER);
 
 		is_int(parse_sdp(msg, &m, &err), 0, "quoted boundary parses");
@@ -702,7 +701,7 @@ test_multipart(void)
 		    "Call-ID: mp5\nFrom: <sip:a@b>;tag=f\nCSeq: 1 INVITE\n"
 		    "Content-Type: multipart/mixed;boundary=xyz\n"
 		    "Content-Length: %zu\n",
-		    "--xyz\nContent-Type: application/sdp\n\n" A1_OFFER, 1);
+		    joined("--xyz\nContent-Type: application/sdp\n\n", A1_OFFER, ""), 1);
 
 		is_int(parse_sdp(msg, &m, &err), -1, "multipart part without a "
 		    "closing delimiter refused");
@@ -813,7 +812,7 @@ test_prefixes(void)
 	    "f: \"A \\\" <\" <sip:a@b;tag=u>;tag=ft\nt: sip:b@c;tag=tt\n"
 	    "i: c@h\nCSeq: 1 INVITE\n"
 	    "c: multipart/mixed;boundary=\"b1\"\nl: %zu\n",
-	    "--b1\nc: application/sdp\n\n" A1_ANSWER "\n--b1--\n", 1);
+	    joined("--b1\nc: application/sdp\n\n", A1_ANSWER, "\n--b1--\n"), 1);
 	for (k = 0; k < 2; k++) {
 		size_t n = strlen(msgs[k]), len;
 		int bad = 0, good = 0;
