@@ -12,10 +12,12 @@
 #   is stdout, $stderr stderr.  Then bats-assert: assert_output,
 #   assert_line, refute_output, assert_equal "$stderr" ...  Where a test
 #   reads both streams as one (a command's warnings, a refute that must
-#   see everything), run the command through with_stderr.  Two places
+#   see everything), run the command through with_stderr.  Three places
 #   keep the status to report more than run -N would: the corpus loops of
 #   malformed.bats (mrun collects every case's problems, then fails once)
-#   and kamdiff in kamailio-diff.bats (fails with the harness' report).
+#   and kamdiff in kamailio-diff.bats (fails with the harness' report);
+#   the loops of options.bats over options read from --help check the
+#   status themselves to name the option that failed.
 #	run -2 --separate-stderr rtpp-destroy ieq <"$FIX/bye.sip"
 #	assert_equal "$stderr" "rtpp-destroy: flags 'ieq': unknown flag 'q'"
 # - Where stdout matters byte for byte ($output drops trailing newlines),

@@ -111,8 +111,7 @@ args_of() {
 }
 
 @test "the same with a value given after an equals sign" {
-	run --separate-stderr rtpp-stream --ice=high uac /p.wav </dev/null
-	assert_failure 2
+	run -2 --separate-stderr rtpp-stream --ice=high uac /p.wav </dev/null
 	assert_output ""
 	assert_equal "$stderr" "rtpp-stream: --ice=high: unknown option (try --help)"
 }
@@ -147,15 +146,13 @@ args_of() {
 }
 
 @test "rtpp-ctl --ice high list is a usage error" {
-	run --separate-stderr rtpp-ctl --ice high list
-	assert_failure 2
+	run -2 --separate-stderr rtpp-ctl --ice high list
 	assert_output ""
 	assert_equal "$stderr" "rtpp-ctl: --ice: unknown option (try --help)"
 }
 
 @test "rtpp-stat --passthrough is a usage error" {
-	run --separate-stderr rtpp-stat --passthrough </dev/null
-	assert_failure 2
+	run -2 --separate-stderr rtpp-stat --passthrough </dev/null
 	assert_output ""
 	assert_equal "$stderr" "rtpp-stat: --passthrough: unknown option (try --help)"
 }
