@@ -528,10 +528,11 @@ EOF
 	(( t1 - t0 < 500000 ))
 	# a relay that comes up 0.5 s later is waited for
 	( sleep 0.5; _fake_launch c "udp:127.0.0.1:$p" udp ) 3>&- &
+	launcher=$!
 	t0=${EPOCHREALTIME/[.,]/}
 	run -0 --separate-stderr stdout_to_file rtpp-ctl --sock "udp:127.0.0.1:$p" ping --wait 10
 	t1=${EPOCHREALTIME/[.,]/}
-	wait
+	wait "$launcher"	# (a bare wait would wait for setup's relays too)
 	[[ $(cat "$out") =~ ^"udp:127.0.0.1:$p "+ok ]]
 	(( t1 - t0 >= 400000 && t1 - t0 < 5000000 ))
 	run -2 --separate-stderr rtpp-ctl ping --wait x
