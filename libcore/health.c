@@ -911,6 +911,96 @@ rtpc_health_fail(struct rtpc_state *st, const char *url, long disable_tout,
 	ns->dirty |= RTPC_NS_HEALTH | RTPC_NS_CAPS;
 }
 
+/* What node url can do, as far as known; -1 when out of memory. */
+int
+rtpc_health_caps(struct rtpc_state *st, const char *url,
+    struct rtpc_health_caps *c)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(st, url);
+
+	memset(c, 0, sizeof(*c));
+	if (ns == NULL)
+		return -1;
+	c->known = ns->caps;
+	c->rep = ns->rep;
+	c->ptl = ns->ptl;
+	c->ntf = ns->ntf_known ? ns->ntf : -1;
+	c->qry = ns->qry_known ? ns->qry : -1;
+	return 0;
+}
+
+/*
+ * A probe of url passed: its capabilities (ntf -1: not asked, then
+ * what was known stays), its round-trip time, and up again if it was
+ * down or being re-tested.
+ */
+int
+rtpc_health_probed(struct rtpc_state *st, const char *url,
+    const struct rtpc_health_caps *c, long rtt_us)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(st, url);
+
+	if (ns == NULL)
+		return -1;
+	if (c->ntf >= 0) {
+		ns->ntf_known = 1;
+		ns->ntf = c->ntf;
+	}
+	ns->caps = 1;
+	ns->rep = c->rep;
+	ns->ptl = c->ptl;
+	ns->learnt = rtpc_now();
+	ns->dirty |= RTPC_NS_CAPS | RTPC_NS_RTT;
+	if (ns->down || ns->testing_pid != 0) {
+		ns->down = 0;			/* back after a re-test */
+		ns->until = 0;
+		ns->testing_pid = 0;
+		ns->testing_until = 0;
+		ns->dirty |= RTPC_NS_HEALTH;
+	}
+	ns->rtt_us = rtt_us;
+	ns->rtt_at = ns->learnt;
+	return 0;
+}
+
+/* What VF 20080403 (Q) answered on url. */
+int
+rtpc_health_learn_query(struct rtpc_state *st, const char *url, int qry)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(st, url);
+
+	if (ns == NULL)
+		return -1;
+	ns->qry_known = 1;
+	ns->qry = qry != 0;
+	ns->dirty |= RTPC_NS_CAPS;
+	return 0;
+}
+
+/* Has the operator drained url (it keeps its calls, takes no new one)? */
+int
+rtpc_health_draining(struct rtpc_state *st, const char *url)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(st, url);
+
+	return ns != NULL && ns->admin == RTPC_ADMIN_DRAINING;
+}
+
+/* A command's round trip on url: kept when the last is RTPC_RTT_FRESH
+ * seconds old (a run writes the file for that once in a while only). */
+void
+rtpc_health_rtt(struct rtpc_state *st, const char *url, long rtt_us)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(st, url);
+	long long now = rtpc_now();
+
+	if (ns == NULL || now - ns->rtt_at < RTPC_RTT_FRESH)
+		return;
+	ns->rtt_us = rtt_us;
+	ns->rtt_at = now;
+	ns->dirty |= RTPC_NS_RTT;
+}
+
 void
 rtpc_state_free(struct rtpc_state *st)
 {

@@ -51,6 +51,19 @@ struct rtpc_health_view {
 	char			 lasterr[160];
 };
 
+/*
+ * What a node can do, as probing learnt it (remembered in the health
+ * file, learnt again after a failure).  ntf and qry are -1 until asked:
+ * they are asked only when a run needs them.
+ */
+struct rtpc_health_caps {
+	int	 known;		/* probed: rep and ptl hold */
+	int	 rep;		/* VF 20071116: repacketizing (z) */
+	int	 ptl;		/* VF 20081102: codec list (prompts) */
+	int	 ntf;		/* VF 20081224: notifications */
+	int	 qry;		/* VF 20080403: statistics (Q) */
+};
+
 enum rtpc_health_reason rtpc_health_reason(struct rtpc_state *,
 	    const char *, int);
 const char *rtpc_health_str(enum rtpc_health_reason, enum rtpc_health_text);
@@ -69,6 +82,13 @@ int	 rtpc_health_drain(struct rtpc_state *, const char *,
 	    struct rtpc_err *);
 void	 rtpc_health_fail(struct rtpc_state *, const char *, long,
 	    const char *);
+int	 rtpc_health_caps(struct rtpc_state *, const char *,
+	    struct rtpc_health_caps *);
+int	 rtpc_health_probed(struct rtpc_state *, const char *,
+	    const struct rtpc_health_caps *, long);
+int	 rtpc_health_learn_query(struct rtpc_state *, const char *, int);
+int	 rtpc_health_draining(struct rtpc_state *, const char *);
+void	 rtpc_health_rtt(struct rtpc_state *, const char *, long);
 
 long long rtpc_now(void);
 long long rtpc_mono_ms(void);

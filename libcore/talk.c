@@ -123,13 +123,10 @@ int
 rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
     struct rtpc_err *err)
 {
-	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
+	struct rtpc_health_caps caps = { .ntf = -1, .qry = -1 };
 	char r[RTPC_REPLY_MAX], esc[128];
 	long rtt;
-	int rep, ptl;
 
-	if (ns == NULL)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	if (probe1(t, n, "V", r, sizeof(r), &rtt, err) == -1)
 		goto fail;
 	if (strcmp(r, "20040107") != 0) {
@@ -150,31 +147,18 @@ rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
 	}
 	if (probe1(t, n, "VF 20071116", r, sizeof(r), &rtt, err) == -1)
 		goto fail;
-	rep = strcmp(r, "1") == 0;
+	caps.rep = strcmp(r, "1") == 0;
 	if (probe1(t, n, "VF 20081102", r, sizeof(r), &rtt, err) == -1)
 		goto fail;
-	ptl = strcmp(r, "1") == 0;
+	caps.ptl = strcmp(r, "1") == 0;
 	/* notifications matter only when a timeout socket is configured */
 	if (t->set->timeout_socket != NULL) {
 		if (probe1(t, n, "VF 20081224", r, sizeof(r), &rtt, err) == -1)
 			goto fail;
-		ns->ntf_known = 1;
-		ns->ntf = strcmp(r, "1") == 0;
+		caps.ntf = strcmp(r, "1") == 0;
 	}
-	ns->caps = 1;
-	ns->rep = rep;
-	ns->ptl = ptl;
-	ns->learnt = rtpc_now();
-	ns->dirty |= RTPC_NS_CAPS | RTPC_NS_RTT;
-	if (ns->down || ns->testing_pid != 0) {
-		ns->down = 0;			/* back after a re-test */
-		ns->until = 0;
-		ns->testing_pid = 0;
-		ns->testing_until = 0;
-		ns->dirty |= RTPC_NS_HEALTH;
-	}
-	ns->rtt_us = rtt;
-	ns->rtt_at = ns->learnt;
+	if (rtpc_health_probed(t->state, n->url, &caps, rtt) == -1)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 	return 0;
 fail:
 	fail(t, n, err->msg);
@@ -191,23 +175,24 @@ static int
 has_query(struct rtpc_talk *t, const struct rtpc_node *n,
     struct rtpc_err *err)
 {
-	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
+	struct rtpc_health_caps caps;
 	char r[RTPC_REPLY_MAX], esc[64];
 	long rtt;
 
-	if (ns == NULL)
+	if (rtpc_health_caps(t->state, n->url, &caps) == -1)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
-	if (ns->qry_known && ns->qry)
+	if (caps.qry == 1)
 		return 1;
-	if (ns->qry_known)
+	if (caps.qry == 0)
 		strlcpy(r, "0", sizeof(r));
 	else {
 		if (probe1(t, n, "VF 20080403", r, sizeof(r), &rtt, err) == -1)
 			return -1;
-		ns->qry_known = 1;
-		ns->qry = strcmp(r, "1") == 0;
-		ns->dirty |= RTPC_NS_CAPS;
-		if (ns->qry)
+		if (rtpc_health_learn_query(t->state, n->url,
+		    strcmp(r, "1") == 0) == -1)
+			return rtpc_err_set(err, RTPC_EXIT_FAIL,
+			    "out of memory");
+		if (strcmp(r, "1") == 0)
 			return 1;
 	}
 	rtpc_escape(esc, sizeof(esc), r, strlen(r));
@@ -287,27 +272,32 @@ static int
 send_all(struct rtpc_talk *t, const struct rtpc_node *n,
     const struct rtpc_plan *pl, struct rtpc_err *err)
 {
-	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
+	struct rtpc_health_caps hc;
 	char r[RTPC_REPLY_MAX];
 	struct rtpc_caps caps;
 	struct rtpc_buf cmd;
 	size_t i;
-	int warned = 0;
+	int warned = 0, draining;
 
+	if (rtpc_health_caps(t->state, n->url, &hc) == -1)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	draining = rtpc_health_draining(t->state, n->url);
+	caps.rep = hc.rep;
+	caps.ptl = hc.ptl;
+	caps.ntf = hc.ntf == 1;
 	rtpc_buf_init(&cmd, 0);
 	for (i = 0; i < pl->n; i++) {
 		const struct rtpc_cmd *c = &pl->cmds[i];
 
 		rtpc_buf_reset(&cmd);
-		caps.rep = ns->rep;
-		caps.ptl = ns->ptl;
-		caps.ntf = ns->ntf_known && ns->ntf;
 		if (rtpc_cmd_render(c, &caps, &cmd) == -1) {
+			int nomem = cmd.nomem;
+
 			rtpc_buf_free(&cmd);
-			return rtpc_err_set(err, RTPC_EXIT_FAIL,
-			    "command too long");
+			return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s", nomem ?
+			    "out of memory" : "command too long");
 		}
-		if (c->z > 0 && !ns->rep && !(warned & 1)) {
+		if (c->z > 0 && !caps.rep && !(warned & 1)) {
 			warned |= 1;
 			warn(t, n->url, "relay cannot re-packetize; Z dropped");
 		}
@@ -323,7 +313,7 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 			rtpc_buf_free(&cmd);
 			return -1;
 		}
-		if (i == 0 && ns->admin == RTPC_ADMIN_DRAINING && not_here(c, r)) {
+		if (i == 0 && draining && not_here(c, r)) {
 			rtpc_buf_free(&cmd);
 			return 1;
 		}
@@ -337,11 +327,8 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 			break;
 	}
 	rtpc_buf_free(&cmd);
-	if (rtpc_now() - ns->rtt_at >= RTPC_RTT_FRESH && pl->n > 0) {
-		ns->rtt_us = t->rtts[0];
-		ns->rtt_at = rtpc_now();
-		ns->dirty |= RTPC_NS_RTT;
-	}
+	if (pl->n > 0)
+		rtpc_health_rtt(t->state, n->url, t->rtts[0]);
 	return 0;
 }
 
@@ -374,7 +361,7 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 	}
 	t->state->end_ms = t->tx.end_ms;
 	for (i = 0; i < n; i++) {
-		struct rtpc_nstate *ns;
+		struct rtpc_health_caps hc;
 		enum rtpc_health_reason why_not;
 		char why[200];
 		int test, q;
@@ -390,7 +377,6 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		}
 
 		node = order[i].node;
-		ns = rtpc_state_node(t->state, node->url);
 		if (!usable(t, node, pl, &why_not, &test)) {
 			note(t, &order[i], rtpc_health_str(why_not,
 			    RTPC_HEALTH_TEXT_SKIPPED));
@@ -399,13 +385,18 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		tried++;
 		if (test)
 			note(t, &order[i], "re-tested");
-		if ((test || (caps && !ns->caps) || (notify && !ns->ntf_known))
-		    && rtpc_talk_probe(t, node, err) == -1) {
+		if (rtpc_health_caps(t->state, node->url, &hc) == -1) {
+			rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+			break;
+		}
+		if ((test || (caps && !hc.known) || (notify && hc.ntf < 0)) &&
+		    rtpc_talk_probe(t, node, err) == -1) {
 			snprintf(why, sizeof(why), "probe failed: %.180s", err->msg);
 			note(t, &order[i], why);
 			continue;
 		}
-		if (pl->need_ptl && !ns->ptl) {
+		if (pl->need_ptl && rtpc_health_caps(t->state, node->url,
+		    &hc) == 0 && !hc.ptl) {
 			rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: relay lacks "
 			    "capability 20081102 (prompts); nothing sent",
 			    node->url);

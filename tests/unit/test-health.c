@@ -479,6 +479,51 @@ test_api(void)
 	rtpc_pset_free(&ps);
 }
 
+/* What probing learns, through the API talk uses, kept for the next run. */
+static void
+test_caps_api(void)
+{
+	struct rtpc_health_caps c, in = { .rep = 1, .ptl = 0, .ntf = -1,
+	    .qry = -1 };
+	struct rtpc_health_view v;
+	struct rtpc_pset ps;
+	struct rtpc_state st;
+	const char *a = "udp:127.0.0.1:1201";
+
+	pset(&ps, a);
+	sopen(&st, &ps);
+	is_int(rtpc_health_caps(&st, a, &c), 0, "caps of a new node");
+	ok(!c.known && c.ntf == -1 && c.qry == -1, "nothing known, nothing "
+	    "asked");
+	rtpc_health_fail(&st, a, 60, "timed out");
+	ok(rtpc_health_probed(&st, a, &in, 1234) == 0, "a probe passed");
+	rtpc_health_view(&st, a, &v);
+	ok(v.state == RTPC_HEALTH_UP && v.rtt_us == 1234, "up again, with "
+	    "the probe's round trip");
+	is_int(rtpc_health_learn_query(&st, a, 0), 0, "Q answered 0");
+	rtpc_health_rtt(&st, a, 99);
+	is_int(commit(&st), 0, "saved");
+	rtpc_state_free(&st);
+
+	sopen(&st, &ps);
+	rtpc_health_caps(&st, a, &c);
+	ok(c.known && c.rep == 1 && c.ptl == 0 && c.ntf == -1 && c.qry == 0,
+	    "the next run knows them (rep %d ptl %d ntf %d qry %d)", c.rep,
+	    c.ptl, c.ntf, c.qry);
+	rtpc_health_view(&st, a, &v);
+	is_int(v.rtt_us, 1234, "a fresh round trip is not replaced");
+	ok(!rtpc_health_draining(&st, a), "not draining");
+	rtpc_state_free(&st);
+	verdict(&ps, a, RTPC_ADMIN_DRAINING);
+	sopen(&st, &ps);
+	ok(rtpc_health_draining(&st, a), "drained by the operator");
+	rtpc_health_fail(&st, a, 60, "timed out");
+	rtpc_health_caps(&st, a, &c);
+	ok(!c.known && c.qry == -1, "a failure forgets what was learnt");
+	rtpc_state_free(&st);
+	rtpc_pset_free(&ps);
+}
+
 int
 main(void)
 {
@@ -496,6 +541,7 @@ main(void)
 	test_replaced_while_opening();
 	test_trust();
 	test_api();
+	test_caps_api();
 	{
 		char cmd[300];
 
