@@ -13,6 +13,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <popt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -368,19 +369,102 @@ enum setting_source {
 /* rtpc_config_load: is a missing file an error? */
 enum { CONFIG_MAY_BE_MISSING, CONFIG_MUST_EXIST };
 
-static const struct {
-	const char *env;
-	const char *key;
-} envmap[] = {
-	{ "RTPP_SOCK", "rtpproxy_sock" },
-	{ "RTPP_TOUT", "rtpproxy_tout" },
-	{ "RTPP_RETR", "rtpproxy_retr" },
-	{ "RTPP_DISABLE_TOUT", "rtpproxy_disable_tout" },
-	{ "RTPP_FORCE_SOCKET", "force_socket" },
-	{ "RTPP_NORTPPROXY_STR", "nortpproxy_str" },
-	{ "RTPP_TIMEOUT_SOCKET", "timeout_socket" },
-	{ "RTPP_STATE_DIR", "state_dir" },
+extern char **environ;
+
+/* The environment variables a run reads. */
+enum env_var {
+	ENV_RTPP_SOCK, ENV_RTPP_TOUT, ENV_RTPP_RETR, ENV_RTPP_DISABLE_TOUT,
+	ENV_RTPP_FORCE_SOCKET, ENV_RTPP_NORTPPROXY_STR,
+	ENV_RTPP_TIMEOUT_SOCKET, ENV_RTPP_STATE_DIR, ENV_RTPP_CONFIG,
+	ENV_RTPP_SET, ENV_SIP_HF_CALLID, ENV_SIP_HF_FROM, ENV_SIP_HF_TO,
+	ENV_SIP_SRCIP, ENV_COUNT
 };
+
+/* By env_var; the RTPP_* ones first, then the SIP_* ones. */
+static const char *const env_names[ENV_COUNT] = {
+	"RTPP_SOCK", "RTPP_TOUT", "RTPP_RETR", "RTPP_DISABLE_TOUT",
+	"RTPP_FORCE_SOCKET", "RTPP_NORTPPROXY_STR", "RTPP_TIMEOUT_SOCKET",
+	"RTPP_STATE_DIR", "RTPP_CONFIG", "RTPP_SET", "SIP_HF_CALLID",
+	"SIP_HF_FROM", "SIP_HF_TO", "SIP_SRCIP"
+};
+
+/* The settings the environment gives, in the order they are applied. */
+static const struct {
+	enum env_var	 var;
+	const char	*key;
+} envmap[] = {
+	{ ENV_RTPP_SOCK, "rtpproxy_sock" },
+	{ ENV_RTPP_TOUT, "rtpproxy_tout" },
+	{ ENV_RTPP_RETR, "rtpproxy_retr" },
+	{ ENV_RTPP_DISABLE_TOUT, "rtpproxy_disable_tout" },
+	{ ENV_RTPP_FORCE_SOCKET, "force_socket" },
+	{ ENV_RTPP_NORTPPROXY_STR, "nortpproxy_str" },
+	{ ENV_RTPP_TIMEOUT_SOCKET, "timeout_socket" },
+	{ ENV_RTPP_STATE_DIR, "state_dir" },
+};
+
+/* The value in entry ("NAME=value") when NAME is name, else NULL. */
+static const char *
+env_entry_value(const char *entry, const char *name)
+{
+	while (*name != '\0' && *entry == *name) {
+		entry++;
+		name++;
+	}
+	return *name == '\0' && *entry == '=' ? entry + 1 : NULL;
+}
+
+/*
+ * If entry is one of env_names not seen yet, note its value.  The
+ * common prefix is compared once; the names of a group then differ
+ * early, so an entry costs a few byte compares.
+ */
+static void
+env_note(const char *entry, const char **vals)
+{
+	size_t i, end, skip;
+	const char *v;
+
+	if (strncmp(entry, "RTPP_", 5) == 0) {
+		i = ENV_RTPP_SOCK;
+		end = ENV_SIP_HF_CALLID;
+		skip = 5;
+	} else if (strncmp(entry, "SIP_", 4) == 0) {
+		i = ENV_SIP_HF_CALLID;
+		end = ENV_COUNT;
+		skip = 4;
+	} else
+		return;
+	for (; i < end; i++) {
+		v = env_entry_value(entry + skip, env_names[i] + skip);
+		if (v != NULL) {
+			/* the first one wins, as with getenv */
+			if (vals[i] == NULL)
+				vals[i] = v;
+			return;
+		}
+	}
+}
+
+/*
+ * getenv of one of env_names.  The first call reads environ once for
+ * all of them: a getenv is a pass over the whole environment, and under
+ * Kamailio's exec module that holds every SIP header (SIP_HF_*).
+ */
+static const char *
+env_value(enum env_var v)
+{
+	static const char *vals[ENV_COUNT];
+	static int read_once;
+	char **ep;
+
+	if (!read_once) {
+		for (ep = environ; ep != NULL && *ep != NULL; ep++)
+			env_note(*ep, vals);
+		read_once = 1;
+	}
+	return vals[v];
+}
 
 /* Parse --set / RTPP_SET: a decimal set id. */
 static int
@@ -430,7 +514,7 @@ cli_settings(const struct cli_opts *c, struct rtpc_settings *s)
 	rtpc_err_clear(&e);
 	rtpc_settings_init(s);
 	if (cfg == NULL)
-		cfg = getenv("RTPP_CONFIG");
+		cfg = env_value(ENV_RTPP_CONFIG);
 	if (cfg != NULL && *cfg != '\0') {
 		if (rtpc_config_load(s, cfg, CONFIG_MUST_EXIST, &e) == -1)
 			goto fail;
@@ -440,13 +524,13 @@ cli_settings(const struct cli_opts *c, struct rtpc_settings *s)
 			goto fail;
 	}
 	for (i = 0; i < sizeof(envmap) / sizeof(envmap[0]); i++) {
-		env.what = envmap[i].env;
-		if ((v = getenv(envmap[i].env)) != NULL &&
+		env.what = env_names[envmap[i].var];
+		if ((v = env_value(envmap[i].var)) != NULL &&
 		    rtpc_settings_set(s, envmap[i].key, v,
 		    SOURCE_ENVIRONMENT, &env, &e) == -1)
 			goto fail;
 	}
-	if ((v = getenv("RTPP_SET")) != NULL &&
+	if ((v = env_value(ENV_RTPP_SET)) != NULL &&
 	    parse_set(v, "RTPP_SET", &s->set, &e) == -1)
 		goto fail;
 	opt.what = "--sock";
@@ -546,18 +630,48 @@ cli_warn(void *ctx, const char *msg)
 	warnx("%s", msg);
 }
 
+/* The first read's room: a SIP message with its SDP fits. */
+#define STDIN_FIRST_ROOM	4096
+
 /*
- * Read all of stdin, at most max bytes (more is an error: 1, "too
- * large"); -1 on a read error or when out of memory.
+ * Make room in b for at least one more byte to read (and the NUL after
+ * it), never beyond max + 1 bytes of input: one over max tells that the
+ * input is too large.  -1 when out of memory.
+ */
+static int
+stdin_room(struct rtpc_buf *b, size_t max)
+{
+	size_t ncap;
+	char *p;
+
+	if (b->len + 1 < b->cap)
+		return 0;
+	ncap = b->cap ? b->cap * 2 : STDIN_FIRST_ROOM;
+	if (ncap > max + 2)
+		ncap = max + 2;
+	if ((p = realloc(b->data, ncap)) == NULL)
+		return -1;
+	b->data = p;
+	b->cap = ncap;
+	return 0;
+}
+
+/*
+ * Read all of stdin straight into b, at most max bytes (more is an
+ * error: 1, "too large"); -1 on a read error or when out of memory.
+ * b stays NUL-terminated, as rtpc_buf_add keeps it.
  */
 static int
 read_stdin(struct rtpc_buf *b, size_t max)
 {
-	char chunk[65536];
 	ssize_t n;
 
 	for (;;) {
-		n = read(STDIN_FILENO, chunk, sizeof(chunk));
+		if (stdin_room(b, max) == -1) {
+			warnx("stdin: out of memory");
+			return -1;
+		}
+		n = read(STDIN_FILENO, b->data + b->len, b->cap - 1 - b->len);
 		if (n == 0)
 			return 0;
 		if (n < 0) {
@@ -568,26 +682,38 @@ read_stdin(struct rtpc_buf *b, size_t max)
 			warn("stdin");
 			return -1;
 		}
-		if (b->len + (size_t)n > max) {
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+		if (b->len > max) {
 			warnx("stdin: input larger than %zu bytes", max);
 			return 1;
-		}
-		if (rtpc_buf_add(b, chunk, (size_t)n) == -1) {
-			warnx("stdin: out of memory");
-			return -1;
 		}
 	}
 }
 
-/* Write everything and close stdout; a failed write is an error. */
+/*
+ * Write everything to stdout with write(2) and close it; a failed write
+ * or close is an error.  No stdio: its first write costs an fstat and an
+ * ioctl, and the output is one finished buffer.
+ */
 static int
 write_out(const char *p, size_t len)
 {
-	if (len > 0 && fwrite(p, 1, len, stdout) != len)
+	ssize_t n;
+
+	/* whatever a tool printed with stdio goes first */
+	if (fflush(stdout) == EOF)
 		goto fail;
-	if (fflush(stdout) == EOF || ferror(stdout))
-		goto fail;
-	if (fclose(stdout) == EOF)
+	while (len > 0) {
+		if ((n = write(STDOUT_FILENO, p, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (close(STDOUT_FILENO) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -650,18 +776,18 @@ kamailio_env(struct rtpc_job *j, char **ftag, char **ttag)
 	const char *v;
 	struct rtpc_span s;
 
-	j->env_callid = getenv("SIP_HF_CALLID");
-	if ((v = getenv("SIP_HF_FROM")) != NULL) {
+	j->env_callid = env_value(ENV_SIP_HF_CALLID);
+	if ((v = env_value(ENV_SIP_HF_FROM)) != NULL) {
 		s = rtpc_sip_value_tag(v, strlen(v));
 		if (s.len > 0 && (*ftag = rtpc_strndup(v + s.off, s.len)))
 			j->env_ftag = *ftag;
 	}
-	if ((v = getenv("SIP_HF_TO")) != NULL) {
+	if ((v = env_value(ENV_SIP_HF_TO)) != NULL) {
 		s = rtpc_sip_value_tag(v, strlen(v));
 		if (s.len > 0 && (*ttag = rtpc_strndup(v + s.off, s.len)))
 			j->env_ttag = *ttag;
 	}
-	if (j->source_ip == NULL && (v = getenv("SIP_SRCIP")) != NULL)
+	if (j->source_ip == NULL && (v = env_value(ENV_SIP_SRCIP)) != NULL)
 		j->source_ip = v;
 }
 
@@ -736,6 +862,8 @@ cli_takes_value(const struct poptOption *table, const char *arg)
 
 /* The tool's name, for deadline_hit: a signal handler takes no argument. */
 static const char *deadline_prog = "rtpp";
+/* Was the timer armed?  Only then is there one to disarm. */
+static int deadline_armed;
 
 /* --deadline: the run is over, whatever it was doing; nothing printed. */
 static void
@@ -771,6 +899,7 @@ arm_deadline(const char *prog, const char *v, long *out)
 	it.it_value.tv_sec = ms / 1000;
 	it.it_value.tv_usec = (ms % 1000) * 1000;
 	setitimer(ITIMER_REAL, &it, NULL);
+	deadline_armed = 1;
 	return 0;
 }
 
@@ -780,8 +909,11 @@ disarm_deadline(void)
 {
 	struct itimerval it;
 
+	if (!deadline_armed)
+		return;
 	memset(&it, 0, sizeof(it));
 	setitimer(ITIMER_REAL, &it, NULL);
+	deadline_armed = 0;
 }
 
 /*
@@ -792,11 +924,23 @@ disarm_deadline(void)
 void
 cli_std_fds(void)
 {
-	int fd;
+	struct pollfd pfd[3];
+	int fd, n;
 
+	/* one poll tells all three: POLLNVAL marks a closed one */
+	for (fd = 0; fd <= 2; fd++) {
+		pfd[fd].fd = fd;
+		pfd[fd].events = 0;
+		pfd[fd].revents = 0;
+	}
+	if ((n = poll(pfd, 3, 0)) == 0)
+		return;
 	for (fd = 0; fd <= 2; fd++) {
 		int nfd;
 
+		/* when poll failed, fcntl asks each */
+		if (n > 0 && !(pfd[fd].revents & POLLNVAL))
+			continue;
 		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
 			continue;
 		nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
