@@ -630,8 +630,12 @@ cli_warn(void *ctx, const char *msg)
 	warnx("%s", msg);
 }
 
-/* The first read's room: a SIP message with its SDP fits. */
-#define STDIN_FIRST_ROOM	4096
+/*
+ * The first read's room: a typical SIP message with its SDP fits, and
+ * (glibc) the heap stays a page smaller than with 4 KB: measured, one
+ * page fault per run less.
+ */
+#define STDIN_FIRST_ROOM	2048
 
 /*
  * Make room in b for at least one more byte to read (and the NUL after
