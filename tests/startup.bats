@@ -54,7 +54,7 @@ PY
 
 @test "stdin at every size around the buffer's growth: echoed whole by --passthrough, from a file and from a pipe" {
 	local n in=$BATS_TEST_TMPDIR/in
-	for n in 1 2046 2047 2048 2049 4095 4096 4097 8191 8192 8193 65536 65537 300001; do
+	for n in 1 1022 1023 1024 1025 2047 2048 2049 4095 4096 4097 8191 8192 8193 65536 65537 300001; do
 		head -c "$n" /dev/zero | tr '\0' x >"$in"
 		runx rtpp-offer --passthrough --fake-reply '40000 192.0.2.1' <"$in"
 		assert_equal "$status" 1
