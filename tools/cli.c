@@ -403,68 +403,67 @@ static const struct {
 	{ ENV_RTPP_STATE_DIR, "state_dir" },
 };
 
-/*
- * How far entry and name agree: the bytes of name that entry begins
- * with.  A loop the compiler inlines; the libc's strncmp is a call, and
- * a bytewise loop of its own with musl.
- */
-static size_t
-env_agree(const char *entry, const char *name)
+/* Does entry begin with the n bytes of prefix?  A NUL in entry stops it. */
+static inline int
+env_prefix(const char *entry, const char *prefix, size_t n)
 {
-	size_t k = 0;
+	size_t k;
 
-	while (name[k] != '\0' && entry[k] == name[k])
-		k++;
-	return k;
+	/* unrolled, a prefix is a few compares with constants: this runs
+	 * for every SIP_HF_* header */
+#if defined(__GNUC__) && __GNUC__ >= 8 && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
+	for (k = 0; k < n; k++)
+		if (entry[k] != prefix[k])
+			return 0;
+	return 1;
 }
 
 /* The value in entry ("NAME=value") when NAME is name, else NULL. */
 static const char *
 env_entry_value(const char *entry, const char *name)
 {
-	size_t k = env_agree(entry, name);
-
-	return name[k] == '\0' && entry[k] == '=' ? entry + k + 1 : NULL;
+	while (*name != '\0' && *entry == *name) {
+		entry++;
+		name++;
+	}
+	return *name == '\0' && *entry == '=' ? entry + 1 : NULL;
 }
 
-/* env_names by common prefix, each group's names differing at once. */
-static const struct {
-	const char	*prefix;
-	size_t		 len;
-	enum env_var	 first, end;
-} env_groups[] = {
-	{ "RTPP_", 5, ENV_RTPP_SOCK, ENV_SIP_HF_CALLID },
-	{ "SIP_HF_", 7, ENV_SIP_HF_CALLID, ENV_SIP_SRCIP },
-	{ "SIP_", 4, ENV_SIP_SRCIP, ENV_COUNT },
-};
-
 /*
- * If entry is one of env_names not seen yet, note its value.  An entry
- * costs a byte compare, or its group's prefix and a byte per name:
- * Kamailio's SIP_HF_* headers can be many.
+ * If entry is one of env_names not seen yet, note its value.  Kamailio's
+ * SIP_HF_* headers can be many: an entry costs its group's prefix and
+ * a byte per name of the group (they differ at once).
  */
 static void
 env_note(const char *entry, const char **vals)
 {
-	size_t g, i, skip;
+	size_t i, end, skip;
 	const char *v;
 
-	for (g = 0; g < sizeof(env_groups) / sizeof(env_groups[0]); g++) {
-		skip = env_groups[g].len;
-		if (entry[0] != env_groups[g].prefix[0] ||
-		    env_agree(entry, env_groups[g].prefix) != skip)
+	if (entry[0] == 'R' && env_prefix(entry, "RTPP_", 5)) {
+		i = ENV_RTPP_SOCK;
+		end = ENV_SIP_HF_CALLID;
+		skip = 5;
+	} else if (entry[0] == 'S' && env_prefix(entry, "SIP_HF_", 7)) {
+		i = ENV_SIP_HF_CALLID;
+		end = ENV_SIP_SRCIP;
+		skip = 7;
+	} else if (entry[0] == 'S' && env_prefix(entry, "SIP_", 4)) {
+		i = ENV_SIP_SRCIP;
+		end = ENV_COUNT;
+		skip = 4;
+	} else
+		return;
+	for (; i < end; i++) {
+		if (entry[skip] != env_names[i][skip] ||
+		    (v = env_entry_value(entry + skip,
+		    env_names[i] + skip)) == NULL)
 			continue;
-		for (i = env_groups[g].first; i < env_groups[g].end; i++) {
-			if (entry[skip] != env_names[i][skip] ||
-			    (v = env_entry_value(entry + skip,
-			    env_names[i] + skip)) == NULL)
-				continue;
-			/* the first one wins, as with getenv */
-			if (vals[i] == NULL)
-				vals[i] = v;
-			return;
-		}
-		/* longer prefixes first: a later group cannot hold it */
+		/* the first one wins, as with getenv */
+		if (vals[i] == NULL)
+			vals[i] = v;
 		return;
 	}
 }
