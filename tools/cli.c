@@ -13,6 +13,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <popt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -302,6 +303,8 @@ bind_table(struct poptOption *dst, const struct poptOption *src,
  * shared tables bound to it.  The tool's table, which includes them,
  * can be set up before or after.
  */
+static void	env_read(const char **);
+
 void
 cli_init(struct cli_run *cr, const char *prog, enum rtpc_op op)
 {
@@ -310,6 +313,7 @@ cli_init(struct cli_run *cr, const char *prog, enum rtpc_op op)
 	memset(cr, 0, sizeof(*cr));
 	cr->prog = prog;
 	cr->tool_op = op;
+	env_read(cr->env);
 	BIND(cr, relay);
 	BIND(cr, call);
 	BIND(cr, input);
@@ -364,19 +368,109 @@ enum setting_source {
 /* rtpc_config_load: is a missing file an error? */
 enum { CONFIG_MAY_BE_MISSING, CONFIG_MUST_EXIST };
 
-static const struct {
-	const char *env;
-	const char *key;
-} envmap[] = {
-	{ "RTPP_SOCK", "rtpproxy_sock" },
-	{ "RTPP_TOUT", "rtpproxy_tout" },
-	{ "RTPP_RETR", "rtpproxy_retr" },
-	{ "RTPP_DISABLE_TOUT", "rtpproxy_disable_tout" },
-	{ "RTPP_FORCE_SOCKET", "force_socket" },
-	{ "RTPP_NORTPPROXY_STR", "nortpproxy_str" },
-	{ "RTPP_TIMEOUT_SOCKET", "timeout_socket" },
-	{ "RTPP_STATE_DIR", "state_dir" },
+extern char **environ;
+
+/* By env_var; the RTPP_* ones first, then the SIP_* ones. */
+static const char *const env_names[ENV_COUNT] = {
+	"RTPP_SOCK", "RTPP_TOUT", "RTPP_RETR", "RTPP_DISABLE_TOUT",
+	"RTPP_FORCE_SOCKET", "RTPP_NORTPPROXY_STR", "RTPP_TIMEOUT_SOCKET",
+	"RTPP_STATE_DIR", "RTPP_CONFIG", "RTPP_SET", "SIP_HF_CALLID",
+	"SIP_HF_FROM", "SIP_HF_TO", "SIP_SRCIP"
 };
+
+/* The settings the environment gives, in the order they are applied. */
+static const struct {
+	enum cli_env	 var;
+	const char	*key;
+} envmap[] = {
+	{ ENV_RTPP_SOCK, "rtpproxy_sock" },
+	{ ENV_RTPP_TOUT, "rtpproxy_tout" },
+	{ ENV_RTPP_RETR, "rtpproxy_retr" },
+	{ ENV_RTPP_DISABLE_TOUT, "rtpproxy_disable_tout" },
+	{ ENV_RTPP_FORCE_SOCKET, "force_socket" },
+	{ ENV_RTPP_NORTPPROXY_STR, "nortpproxy_str" },
+	{ ENV_RTPP_TIMEOUT_SOCKET, "timeout_socket" },
+	{ ENV_RTPP_STATE_DIR, "state_dir" },
+};
+
+/* Does entry begin with the n bytes of prefix?  A NUL in entry stops it. */
+static inline int
+env_prefix(const char *entry, const char *prefix, size_t n)
+{
+	size_t k;
+
+	/* unrolled, a prefix is a few compares with constants: this runs
+	 * for every SIP_HF_* header */
+#if defined(__GNUC__) && __GNUC__ >= 8 && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
+	for (k = 0; k < n; k++)
+		if (entry[k] != prefix[k])
+			return 0;
+	return 1;
+}
+
+/* The value in entry ("NAME=value") when NAME is name, else NULL. */
+static const char *
+env_entry_value(const char *entry, const char *name)
+{
+	while (*name != '\0' && *entry == *name) {
+		entry++;
+		name++;
+	}
+	return *name == '\0' && *entry == '=' ? entry + 1 : NULL;
+}
+
+/*
+ * If entry is one of env_names not seen yet, note its value.  Kamailio's
+ * SIP_HF_* headers can be many: an entry costs its group's prefix and
+ * a byte per name of the group (they differ at once).
+ */
+static void
+env_note(const char *entry, const char **vals)
+{
+	size_t i, end, skip;
+	const char *v;
+
+	if (entry[0] == 'R' && env_prefix(entry, "RTPP_", 5)) {
+		i = ENV_RTPP_SOCK;
+		end = ENV_SIP_HF_CALLID;
+		skip = 5;
+	} else if (entry[0] == 'S' && env_prefix(entry, "SIP_HF_", 7)) {
+		i = ENV_SIP_HF_CALLID;
+		end = ENV_SIP_SRCIP;
+		skip = 7;
+	} else if (entry[0] == 'S' && env_prefix(entry, "SIP_", 4)) {
+		i = ENV_SIP_SRCIP;
+		end = ENV_COUNT;
+		skip = 4;
+	} else
+		return;
+	for (; i < end; i++) {
+		if (entry[skip] != env_names[i][skip] ||
+		    (v = env_entry_value(entry + skip,
+		    env_names[i] + skip)) == NULL)
+			continue;
+		/* the first one wins, as with getenv */
+		if (vals[i] == NULL)
+			vals[i] = v;
+		return;
+	}
+}
+
+/*
+ * The values of env_names, as getenv would give them, from one pass
+ * over environ: a getenv is a pass over the whole environment, and
+ * under Kamailio's exec module that holds every SIP header (SIP_HF_*).
+ */
+static void
+env_read(const char **vals)
+{
+	char **ep;
+
+	for (ep = environ; ep != NULL && *ep != NULL; ep++)
+		env_note(*ep, vals);
+}
 
 /* Parse --set / RTPP_SET: a decimal set id. */
 static int
@@ -399,7 +493,8 @@ parse_set(const char *v, const char *what, int *out, struct rtpc_err *e)
  * environment, then the options, each overriding the one before.
  */
 int
-cli_settings(const struct cli_opts *c, struct rtpc_settings *s)
+cli_settings(const struct cli_opts *c, const char *const *env_vals,
+    struct rtpc_settings *s)
 {
 	struct rtpc_origin env = { "environment", 0 };
 	struct rtpc_origin opt = { "option", 0 };
@@ -426,7 +521,7 @@ cli_settings(const struct cli_opts *c, struct rtpc_settings *s)
 	rtpc_err_clear(&e);
 	rtpc_settings_init(s);
 	if (cfg == NULL)
-		cfg = getenv("RTPP_CONFIG");
+		cfg = env_vals[ENV_RTPP_CONFIG];
 	if (cfg != NULL && *cfg != '\0') {
 		if (rtpc_config_load(s, cfg, CONFIG_MUST_EXIST, &e) == -1)
 			goto fail;
@@ -436,13 +531,13 @@ cli_settings(const struct cli_opts *c, struct rtpc_settings *s)
 			goto fail;
 	}
 	for (i = 0; i < sizeof(envmap) / sizeof(envmap[0]); i++) {
-		env.what = envmap[i].env;
-		if ((v = getenv(envmap[i].env)) != NULL &&
+		env.what = env_names[envmap[i].var];
+		if ((v = env_vals[envmap[i].var]) != NULL &&
 		    rtpc_settings_set(s, envmap[i].key, v,
 		    SOURCE_ENVIRONMENT, &env, &e) == -1)
 			goto fail;
 	}
-	if ((v = getenv("RTPP_SET")) != NULL &&
+	if ((v = env_vals[ENV_RTPP_SET]) != NULL &&
 	    parse_set(v, "RTPP_SET", &s->set, &e) == -1)
 		goto fail;
 	opt.what = "--sock";
@@ -543,17 +638,51 @@ cli_warn(void *ctx, const char *msg)
 }
 
 /*
- * Read all of stdin, at most max bytes (more is an error: 1, "too
- * large"); -1 on a read error or when out of memory.
+ * The first read's room, then doubled: the size the input buffer had
+ * for a typical message before, so the heap keeps its shape; 2 KB costs
+ * musl a page fault per run more (a new size class), 4 KB glibc one.
+ */
+#define STDIN_FIRST_ROOM	1024
+
+/*
+ * Make room in b for at least one more byte to read (and the NUL after
+ * it), never beyond max + 1 bytes of input: one over max tells that the
+ * input is too large.  -1 when out of memory.
+ */
+static int
+stdin_room(struct rtpc_buf *b, size_t max)
+{
+	size_t ncap;
+	char *p;
+
+	if (b->len + 1 < b->cap)
+		return 0;
+	ncap = b->cap ? b->cap * 2 : STDIN_FIRST_ROOM;
+	if (ncap > max + 2)
+		ncap = max + 2;
+	if ((p = realloc(b->data, ncap)) == NULL)
+		return -1;
+	b->data = p;
+	b->cap = ncap;
+	return 0;
+}
+
+/*
+ * Read all of stdin straight into b, at most max bytes (more is an
+ * error: 1, "too large"); -1 on a read error or when out of memory.
+ * b stays NUL-terminated, as rtpc_buf_add keeps it.
  */
 static int
 read_stdin(struct rtpc_buf *b, size_t max)
 {
-	char chunk[65536];
 	ssize_t n;
 
 	for (;;) {
-		n = read(STDIN_FILENO, chunk, sizeof(chunk));
+		if (stdin_room(b, max) == -1) {
+			warnx("stdin: out of memory");
+			return -1;
+		}
+		n = read(STDIN_FILENO, b->data + b->len, b->cap - 1 - b->len);
 		if (n == 0)
 			return 0;
 		if (n < 0) {
@@ -564,26 +693,38 @@ read_stdin(struct rtpc_buf *b, size_t max)
 			warn("stdin");
 			return -1;
 		}
-		if (b->len + (size_t)n > max) {
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+		if (b->len > max) {
 			warnx("stdin: input larger than %zu bytes", max);
 			return 1;
-		}
-		if (rtpc_buf_add(b, chunk, (size_t)n) == -1) {
-			warnx("stdin: out of memory");
-			return -1;
 		}
 	}
 }
 
-/* Write everything and close stdout; a failed write is an error. */
+/*
+ * Write everything to stdout with write(2) and close it; a failed write
+ * or close is an error.  No stdio: its first write costs an fstat and an
+ * ioctl, and the output is one finished buffer.
+ */
 static int
 write_out(const char *p, size_t len)
 {
-	if (len > 0 && fwrite(p, 1, len, stdout) != len)
+	ssize_t n;
+
+	/* whatever a tool printed with stdio goes first */
+	if (fflush(stdout) == EOF)
 		goto fail;
-	if (fflush(stdout) == EOF || ferror(stdout))
-		goto fail;
-	if (fclose(stdout) == EOF)
+	while (len > 0) {
+		if ((n = write(STDOUT_FILENO, p, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (close(STDOUT_FILENO) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -641,18 +782,20 @@ parse_form(const char *opt, const char *v, const struct form_word *words,
  * source address, as in the module, unless --source-ip is given.
  */
 static void
-kamailio_env(struct rtpc_job *j, char **ftag, char **ttag)
+kamailio_env(const char *const *env_vals, struct rtpc_job *j, char **ftag,
+    char **ttag)
 {
 	const char *v;
 
-	j->req.env_callid = getenv("SIP_HF_CALLID");
-	if ((v = getenv("SIP_HF_FROM")) != NULL &&
+	j->req.env_callid = env_vals[ENV_SIP_HF_CALLID];
+	if ((v = env_vals[ENV_SIP_HF_FROM]) != NULL &&
 	    (*ftag = rtpc_tag_dup(v)) != NULL)
 		j->req.env_ftag = *ftag;
-	if ((v = getenv("SIP_HF_TO")) != NULL &&
+	if ((v = env_vals[ENV_SIP_HF_TO]) != NULL &&
 	    (*ttag = rtpc_tag_dup(v)) != NULL)
 		j->req.env_ttag = *ttag;
-	if (j->req.source_ip == NULL && (v = getenv("SIP_SRCIP")) != NULL)
+	if (j->req.source_ip == NULL &&
+	    (v = env_vals[ENV_SIP_SRCIP]) != NULL)
 		j->req.source_ip = v;
 }
 
@@ -765,12 +908,17 @@ arm_deadline(const char *prog, const char *v, long *out)
 	return 0;
 }
 
-/* Past this point the result is written whatever the clock says. */
+/*
+ * Past this point the result is written whatever the clock says.  ms:
+ * the deadline arm_deadline set (0: no timer, nothing to disarm).
+ */
 static void
-disarm_deadline(void)
+disarm_deadline(long ms)
 {
 	struct itimerval it;
 
+	if (ms <= 0)
+		return;
 	memset(&it, 0, sizeof(it));
 	setitimer(ITIMER_REAL, &it, NULL);
 }
@@ -783,11 +931,23 @@ disarm_deadline(void)
 void
 cli_std_fds(void)
 {
-	int fd;
+	struct pollfd pfd[3];
+	int fd, n;
 
+	/* one poll tells all three: POLLNVAL marks a closed one */
+	for (fd = 0; fd <= 2; fd++) {
+		pfd[fd].fd = fd;
+		pfd[fd].events = 0;
+		pfd[fd].revents = 0;
+	}
+	if ((n = poll(pfd, 3, 0)) == 0)
+		return;
 	for (fd = 0; fd <= 2; fd++) {
 		int nfd;
 
+		/* when poll failed, fcntl asks each */
+		if (n > 0 && !(pfd[fd].revents & POLLNVAL))
+			continue;
 		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
 			continue;
 		nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
@@ -821,7 +981,7 @@ fill_job(struct cli_run *cr, enum rtpc_form inf, enum rtpc_form outf)
 		cr->job.req.trace_ctx = (void *)(uintptr_t)cr->prog;
 	}
 	if (o->kamailio_env)
-		kamailio_env(&cr->job, &cr->ftag, &cr->ttag);
+		kamailio_env(cr->env, &cr->job, &cr->ftag, &cr->ttag);
 }
 
 /*
@@ -844,7 +1004,7 @@ cli_start(struct cli_run *cr, int argc, char **argv,
 	if ((rc = arm_deadline(cr->prog, cr->opts.deadline,
 	    &cr->job.req.deadline_ms)) != 0)
 		return rc;
-	if ((rc = cli_settings(&cr->opts, &cr->settings)) != 0)
+	if ((rc = cli_settings(&cr->opts, cr->env, &cr->settings)) != 0)
 		return rc;
 	fill_job(cr, inf, outf);
 	return 0;
@@ -930,7 +1090,7 @@ cli_exec(struct cli_run *cr, enum cli_input how)
 int
 cli_output(struct cli_run *cr, int rc)
 {
-	disarm_deadline();
+	disarm_deadline(cr->job.req.deadline_ms);
 	if (rc == 0)
 		return write_out(cr->job.res.out.data, cr->job.res.out.len) == -1 ?
 		    RTPC_EXIT_FAIL : 0;

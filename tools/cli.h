@@ -127,8 +127,18 @@ enum cli_input {
 };
 
 /* One run of a tool: its options, settings and job. */
+/* The environment variables a run reads. */
+enum cli_env {
+	ENV_RTPP_SOCK, ENV_RTPP_TOUT, ENV_RTPP_RETR, ENV_RTPP_DISABLE_TOUT,
+	ENV_RTPP_FORCE_SOCKET, ENV_RTPP_NORTPPROXY_STR,
+	ENV_RTPP_TIMEOUT_SOCKET, ENV_RTPP_STATE_DIR, ENV_RTPP_CONFIG,
+	ENV_RTPP_SET, ENV_SIP_HF_CALLID, ENV_SIP_HF_FROM, ENV_SIP_HF_TO,
+	ENV_SIP_SRCIP, ENV_COUNT
+};
+
 struct cli_run {
 	const char	*prog;
+	const char	*env[ENV_COUNT];	/* by cli_env; NULL: not set */
 	enum rtpc_op	 tool_op;	/* what the tool does (before manage decides) */
 	struct cli_opts	 opts;
 	struct cli_tables tables;
@@ -152,7 +162,8 @@ int	 cli_flags_not_ip(const struct cli_run *, int);
 int	 cli_exec(struct cli_run *, enum cli_input);
 int	 cli_output(struct cli_run *, int);
 int	 cli_end(struct cli_run *, int);
-int	 cli_settings(const struct cli_opts *, struct rtpc_settings *);
+int	 cli_settings(const struct cli_opts *, const char *const *,
+	    struct rtpc_settings *);
 void	 cli_trace(void *, int, const char *, const char *, size_t);
 void	 cli_warn(void *, const char *);
 void	 cli_explain(const struct cli_run *, int);
