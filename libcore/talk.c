@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "reply.h"
 #include "healthfile.h"
+#include "ng.h"
 #include "talk.h"
 #include "transport.h"
 
@@ -26,6 +27,7 @@ rtpc_talk_init(struct rtpc_talk *t, const struct rtpc_settings *set,
 	t->set = set;
 	t->ps = ps;
 	t->state = st;
+	rtpc_buf_init(&t->ng_reply, 0);
 	rtpc_tx_init(&t->tx, set->tout_ms, set->retr, set->force_socket);
 }
 
@@ -82,6 +84,7 @@ void
 rtpc_talk_free(struct rtpc_talk *t)
 {
 	/* replies are freed by count in rtpc_talk_run's caller via n */
+	rtpc_buf_free(&t->ng_reply);
 	rtpc_tx_close(&t->tx);
 }
 
@@ -114,10 +117,91 @@ probe1(struct rtpc_talk *t, const struct rtpc_node *n, const char *cmd,
 	return 0;
 }
 
+/* A node is known to work: back after a re-test, its round trip. */
+static void
+learnt(struct rtpc_nstate *ns, long rtt)
+{
+	ns->learnt = rtpc_now();
+	ns->dirty |= RTPC_NS_CAPS | RTPC_NS_RTT;
+	if (ns->down || ns->testing_pid != 0) {
+		ns->down = 0;			/* back after a re-test */
+		ns->until = 0;
+		ns->testing_pid = 0;
+		ns->testing_until = 0;
+		ns->dirty |= RTPC_NS_HEALTH;
+	}
+	ns->rtt_us = rtt;
+	ns->rtt_at = ns->learnt;
+}
+
+/*
+ * One ng exchange with node n: req is the request's dictionary, reply
+ * gets the reply's (the transport adds and matches the cookie).
+ */
+int
+rtpc_talk_ng(struct rtpc_talk *t, const struct rtpc_node *n,
+    const struct rtpc_buf *req, struct rtpc_buf *reply, long *rtt,
+    struct rtpc_err *err)
+{
+	return rtpc_tx_send_ng(&t->tx, n, req->data, req->len, reply, rtt,
+	    err);
+}
+
+/*
+ * Probe an ng node: ping must be answered pong.  ng has no capability
+ * dates: every command the tools send exists in every rtpengine that
+ * speaks ng, so the node counts as able to do everything.
+ */
+static int
+probe_ng(struct rtpc_talk *t, const struct rtpc_node *n,
+    struct rtpc_nstate *ns, struct rtpc_err *err)
+{
+	static const char ping[] = "d7:command4:pinge";
+	struct rtpc_ng_reply rep;
+	struct rtpc_buf req;
+	struct rtpc_err perr;
+	char esc[128];
+	long rtt;
+	int rc;
+
+	rtpc_buf_init(&req, 0);
+	rc = rtpc_buf_addstr(&req, ping);
+	if (rc == 0)
+		rc = rtpc_talk_ng(t, n, &req, &t->ng_reply, &rtt, err);
+	rtpc_buf_free(&req);
+	if (rc == -1)
+		goto fail;
+	t->probes++;
+	rtpc_err_clear(&perr);
+	rc = rtpc_ng_reply_dict(t->ng_reply.data, t->ng_reply.len, &rep,
+	    &perr);
+	if (rc == 0 && rep.result != RTPC_NG_RES_PONG)
+		rc = -1;
+	rtpc_ng_reply_free(&rep);
+	if (rc == -1) {
+		rtpc_escape(esc, sizeof(esc), t->ng_reply.data,
+		    t->ng_reply.len);
+		rtpc_err_set(err, RTPC_EXIT_NORELAY, "%s: not an ng relay "
+		    "(ping answered '%s')", n->url, esc);
+		goto fail;
+	}
+	ns->caps = 1;
+	ns->rep = 1;
+	ns->ptl = 1;
+	ns->qry_known = 1;
+	ns->qry = 1;
+	learnt(ns, rtt);
+	return 0;
+fail:
+	fail(t, n, err->msg);
+	return -1;
+}
+
 /*
  * Probe a node: V must be 20040107 and VF 20050322 must be 1 (several
  * streams per call); VF 20071116 (Z) and VF 20081102 (codec list) are
- * optional.  A node that fails is disabled like a transport failure.
+ * optional.  An ng node answers ping instead.  A node that fails is
+ * disabled like a transport failure.
  */
 int
 rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
@@ -130,6 +214,8 @@ rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
 
 	if (ns == NULL)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	if (n->proto == RTPC_PROTO_NG)
+		return probe_ng(t, n, ns, err);
 	if (probe1(t, n, "V", r, sizeof(r), &rtt, err) == -1)
 		goto fail;
 	if (strcmp(r, "20040107") != 0) {
@@ -164,17 +250,7 @@ rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
 	ns->caps = 1;
 	ns->rep = rep;
 	ns->ptl = ptl;
-	ns->learnt = rtpc_now();
-	ns->dirty |= RTPC_NS_CAPS | RTPC_NS_RTT;
-	if (ns->down || ns->testing_pid != 0) {
-		ns->down = 0;			/* back after a re-test */
-		ns->until = 0;
-		ns->testing_pid = 0;
-		ns->testing_until = 0;
-		ns->dirty |= RTPC_NS_HEALTH;
-	}
-	ns->rtt_us = rtt;
-	ns->rtt_at = ns->learnt;
+	learnt(ns, rtt);
 	return 0;
 fail:
 	fail(t, n, err->msg);
@@ -346,6 +422,46 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 }
 
 /*
+ * An ng node: the run's one ng request instead of the plan; the reply
+ * in t->ng_reply, judged by the caller.  1: the call is not on this
+ * draining node (rtpengine answers "Unknown call-id").
+ */
+static int
+send_ng(struct rtpc_talk *t, const struct rtpc_node *n,
+    struct rtpc_err *err)
+{
+	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
+	struct rtpc_ng_reply rep;
+	struct rtpc_err perr;
+	int gone = 0;
+
+	if (t->ng_req == NULL)
+		return rtpc_err_set(err, t->ng_err != NULL ? t->ng_err->code :
+		    RTPC_EXIT_USAGE, "%s: %s", n->url, t->ng_err != NULL ?
+		    t->ng_err->msg : "no ng counterpart");
+	if (rtpc_talk_ng(t, n, t->ng_req, &t->ng_reply, &t->ng_rtt,
+	    err) == -1)
+		return -1;
+	if (ns->admin == RTPC_ADMIN_DRAINING) {
+		rtpc_err_clear(&perr);
+		if (rtpc_ng_reply_dict(t->ng_reply.data, t->ng_reply.len, &rep,
+		    &perr) == -1 && rep.result == RTPC_NG_RES_ERROR &&
+		    rep.reason != NULL && rep.reasonlen >= 12 &&
+		    strncmp(rep.reason, "Unknown call", 12) == 0)
+			gone = 1;
+		rtpc_ng_reply_free(&rep);
+		if (gone)
+			return 1;
+	}
+	if (rtpc_now() - ns->rtt_at >= RTPC_RTT_FRESH) {
+		ns->rtt_us = t->ng_rtt;
+		ns->rtt_at = rtpc_now();
+		ns->dirty |= RTPC_NS_RTT;
+	}
+	return 0;
+}
+
+/*
  * Run the plan on the first usable node of the call's order; on a
  * transport failure disable that node and start again on the next.
  */
@@ -377,7 +493,7 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		struct rtpc_nstate *ns;
 		enum rtpc_health_reason why_not;
 		char why[200];
-		int test, q;
+		int test, q, ng;
 
 		/* out of time: the nodes left untried are not at fault */
 		if (rtpc_tx_expired(&t->tx)) {
@@ -390,6 +506,7 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		}
 
 		node = order[i].node;
+		ng = node->proto == RTPC_PROTO_NG;
 		ns = rtpc_state_node(t->state, node->url);
 		if (!usable(t, node, pl, &why_not, &test)) {
 			note(t, &order[i], rtpc_health_str(why_not,
@@ -399,20 +516,22 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		tried++;
 		if (test)
 			note(t, &order[i], "re-tested");
-		if ((test || (caps && !ns->caps) || (notify && !ns->ntf_known))
-		    && rtpc_talk_probe(t, node, err) == -1) {
+		if ((test || (!ng && ((caps && !ns->caps) ||
+		    (notify && !ns->ntf_known)))) &&
+		    rtpc_talk_probe(t, node, err) == -1) {
 			snprintf(why, sizeof(why), "probe failed: %.180s", err->msg);
 			note(t, &order[i], why);
 			continue;
 		}
-		if (pl->need_ptl && !ns->ptl) {
+		if (!ng && pl->need_ptl && !ns->ptl) {
 			rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: relay lacks "
 			    "capability 20081102 (prompts); nothing sent",
 			    node->url);
 			note(t, &order[i], "lacks capability 20081102");
 			break;
 		}
-		if (pl->need_query && (q = has_query(t, node, err)) != 1) {
+		if (!ng && pl->need_query &&
+		    (q = has_query(t, node, err)) != 1) {
 			if (q == 0) {
 				note(t, &order[i],
 				    "lacks capability 20080403");
@@ -426,7 +545,8 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 			fail(t, node, err->msg);
 			continue;
 		}
-		if ((rc = send_all(t, node, pl, err)) == 0) {
+		rc = ng ? send_ng(t, node, err) : send_all(t, node, pl, err);
+		if (rc == 0) {
 			t->used = node;
 			note(t, &order[i], "used");
 			break;
