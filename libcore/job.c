@@ -75,6 +75,8 @@ rtpc_job_free(struct rtpc_job *j)
 	rtpc_buf_free(&res->out);
 	free(res->reply);
 	res->reply = NULL;
+	free(res->json);
+	res->json = NULL;
 	free(res->node);
 	res->node = NULL;
 }
@@ -504,12 +506,16 @@ replace_body(struct run *r, struct rtpc_err *err)
 }
 
 /* ng: the reply to a command without SDP; query and statistics keep
- * the reply's dictionary for the tool. */
+ * what the tool prints: the text (reply) and the whole dictionary in
+ * JSON (json). */
 static int
 judge_ng_call(struct run *r, struct rtpc_err *err)
 {
+	const struct rtpc_call *c = &r->msg.call;
+	struct rtpc_buf text, json;
 	const char *sdp;
 	size_t len;
+	int ff = r->plan.from_first, rc;
 
 	if (rtpc_ngcall_judge(&r->talk.ng_reply, r->res->node, &sdp, &len,
 	    err) == -1)
@@ -517,12 +523,19 @@ judge_ng_call(struct run *r, struct rtpc_err *err)
 	if (r->op != RTPC_OP_QUERY && r->op != RTPC_OP_INFO)
 		return 0;
 	r->res->ng = 1;
-	r->res->reply_len = r->talk.ng_reply.len;
-	if ((r->res->reply = malloc(r->talk.ng_reply.len + 1)) == NULL)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
-	memcpy(r->res->reply, r->talk.ng_reply.data, r->talk.ng_reply.len);
-	r->res->reply[r->talk.ng_reply.len] = '\0';
-	return 0;
+	r->res->from_first = ff;
+	rtpc_buf_init(&text, 0);
+	rtpc_buf_init(&json, 0);
+	rc = rtpc_ngcall_report(r->talk.ng_reply.data, r->talk.ng_reply.len,
+	    r->op == RTPC_OP_QUERY, ff ? c->ftag : c->ttag, ff ? c->ttag :
+	    c->ftag, &text, &json, err);
+	if (rc == 0 && ((r->res->reply = strdup(text.data ? text.data :
+	    "")) == NULL || (r->res->json = strdup(json.data ? json.data :
+	    "")) == NULL))
+		rc = rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	rtpc_buf_free(&text);
+	rtpc_buf_free(&json);
+	return rc;
 }
 
 /* Copy what --explain shows out of the run before it is freed. */

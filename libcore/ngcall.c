@@ -4,11 +4,13 @@
  * and options as the plan (the module's letters through rtpc_ng_flags),
  * and the judging of its reply.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "errors.h"
 #include "text.h"
 #include "buf.h"
+#include "bencode.h"
 #include "config.h"
 #include "job.h"
 #include "ng.h"
@@ -80,6 +82,9 @@ rtpc_ngcall_build(enum rtpc_op op, const char *flags,
 
 	memset(&r, 0, sizeof(r));
 	r.cmd = ng_cmd(op);
+	if (op == RTPC_OP_INFO && x->counters != NULL && *x->counters != '\0')
+		return rtpc_err_set(err, RTPC_EXIT_USAGE, "--counters: ng's "
+		    "statistics has no named counters (--json shows them all)");
 	if (op == RTPC_OP_INFO)
 		return rtpc_ng_encode(&r, out, err);
 	if (rtpc_ng_flags(flags, r.cmd, sdp != NULL ? sdp->af : 4, &o,
@@ -105,6 +110,12 @@ rtpc_ngcall_build(enum rtpc_op op, const char *flags,
 		o.ice = ng_ice(q->set->ice);
 	}
 	r.opts = &o;
+	if (op == RTPC_OP_QUERY && x->counters != NULL && *x->counters != '\0')
+		return rtpc_err_set(err, RTPC_EXIT_USAGE, "--counters: ng's "
+		    "query has no named counters (--json shows them all)");
+	if (op == RTPC_OP_QUERY && x->verbose && q->warn != NULL)
+		q->warn(q->warn_ctx, "--verbose ignored over ng (--json shows "
+		    "every counter)");
 	if (op == RTPC_OP_PLAY) {
 		r.file = x->prompt;
 		r.repeat = x->count < 0 ? 2147483647LL : x->count;
@@ -140,5 +151,173 @@ rtpc_ngcall_judge(const struct rtpc_buf *reply, const char *node,
 		strlcpy(msg, err->msg, sizeof(msg));
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: %s", node, msg);
 	}
+	return 0;
+}
+
+/* s as a JSON string: control bytes, '"', '\\' and bytes above 0x7e
+ * escaped (a relay's bytes need not be UTF-8). */
+static void
+json_str(struct rtpc_buf *out, const char *s, size_t len)
+{
+	size_t i;
+
+	rtpc_buf_add(out, "\"", 1);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			rtpc_buf_printf(out, "\\%c", c);
+		else if (c < 0x20 || c > 0x7e)
+			rtpc_buf_printf(out, "\\u%04x", c);
+		else
+			rtpc_buf_add(out, s + i, 1);
+	}
+	rtpc_buf_add(out, "\"", 1);
+}
+
+static void
+json_val(struct rtpc_buf *out, const struct rtpc_benc *v)
+{
+	const struct rtpc_benc *c;
+
+	switch (v->type) {
+	case RTPC_BENC_INT:
+		rtpc_buf_printf(out, "%lld", v->num);
+		break;
+	case RTPC_BENC_LIST:
+	case RTPC_BENC_DICT:
+		rtpc_buf_add(out, v->type == RTPC_BENC_LIST ? "[" : "{", 1);
+		for (c = v->child; c != NULL; c = c->next) {
+			if (c != v->child)
+				rtpc_buf_add(out, ",", 1);
+			if (v->type == RTPC_BENC_DICT) {
+				json_str(out, c->key, c->keylen);
+				rtpc_buf_add(out, ":", 1);
+			}
+			json_val(out, c);
+		}
+		rtpc_buf_add(out, v->type == RTPC_BENC_LIST ? "]" : "}", 1);
+		break;
+	default:
+		json_str(out, v->str, v->len);
+		break;
+	}
+}
+
+/* Every number of a dictionary as "path.to.key=N" lines. */
+static void
+flatten(struct rtpc_buf *out, const struct rtpc_benc *v, char *path,
+    size_t at, size_t sz)
+{
+	const struct rtpc_benc *c;
+	size_t i = 0;
+
+	if (v->type == RTPC_BENC_INT) {
+		rtpc_buf_printf(out, "%s%s=%lld", out->len > 0 ? "\n" : "",
+		    path, v->num);
+		return;
+	}
+	if (v->type != RTPC_BENC_LIST && v->type != RTPC_BENC_DICT)
+		return;
+	for (c = v->child; c != NULL; c = c->next, i++) {
+		int n;
+
+		if (v->type == RTPC_BENC_DICT)
+			n = snprintf(path + at, sz - at, "%s%.*s", at ? "." : "",
+			    (int)c->keylen, c->key);
+		else
+			n = snprintf(path + at, sz - at, "%s%zu", at ? "." : "",
+			    i);
+		if (n < 0 || (size_t)n >= sz - at)
+			continue;
+		for (char *p = path + at; *p != '\0'; p++)
+			if (*p == ' ' || (unsigned char)*p < 0x21)
+				*p = '_';
+		flatten(out, c, path, at + (size_t)n, sz);
+		path[at] = '\0';
+	}
+}
+
+/* RTP packets the relay received from the party of tag (its streams'
+ * "stats"), or -1 when the reply has no such tag. */
+static long long
+tag_packets(const struct rtpc_benc *dict, const char *tag)
+{
+	const struct rtpc_benc *tags, *t, *medias, *m, *streams, *st, *stats,
+	    *fl, *f;
+	long long sum = 0, n;
+
+	if (tag == NULL || (tags = rtpc_benc_get_dict(dict, "tags")) == NULL ||
+	    (t = rtpc_benc_get(tags, tag)) == NULL ||
+	    (medias = rtpc_benc_get_list(t, "medias")) == NULL)
+		return -1;
+	for (m = medias->child; m != NULL; m = m->next) {
+		if ((streams = rtpc_benc_get_list(m, "streams")) == NULL)
+			continue;
+		for (st = streams->child; st != NULL; st = st->next) {
+			int rtp = 0;
+
+			if ((fl = rtpc_benc_get_list(st, "flags")) != NULL)
+				for (f = fl->child; f != NULL; f = f->next)
+					rtp |= rtpc_benc_str_is(f, "RTP");
+			if (rtp && (stats = rtpc_benc_get_dict(st, "stats")) !=
+			    NULL && rtpc_benc_get_int(stats, "packets", &n) == 0)
+				sum += n;
+		}
+	}
+	return sum;
+}
+
+/*
+ * A query's reply as the Q line of rtpproxy: TTL, packets from the
+ * first party, from the second, relayed, dropped.  rtpengine has no
+ * TTL to give (it drops a call itself after its --timeout): "-".
+ * Relayed and dropped are the call's RTP totals (packets, errors).
+ */
+static void
+qline(struct rtpc_buf *out, const struct rtpc_benc *d, const char *first,
+    const char *second)
+{
+	const struct rtpc_benc *tot, *rtp;
+	long long a = tag_packets(d, first), b = tag_packets(d, second);
+	long long relayed = 0, dropped = 0;
+
+	if ((tot = rtpc_benc_get_dict(d, "totals")) != NULL &&
+	    (rtp = rtpc_benc_get_dict(tot, "RTP")) != NULL) {
+		(void)rtpc_benc_get_int(rtp, "packets", &relayed);
+		(void)rtpc_benc_get_int(rtp, "errors", &dropped);
+	}
+	rtpc_buf_printf(out, "- %lld %lld %lld %lld", a < 0 ? 0 : a,
+	    b < 0 ? 0 : b, relayed, dropped);
+}
+
+/*
+ * What the tool prints of a query or statistics reply: text (the Q line
+ * for query, "name=N" lines for statistics) and JSON (the whole
+ * dictionary).  first and second are the tags in the order the Q line
+ * gives their parties.
+ */
+int
+rtpc_ngcall_report(const char *p, size_t len, int query, const char *first,
+    const char *second, struct rtpc_buf *text, struct rtpc_buf *json,
+    struct rtpc_err *err)
+{
+	struct rtpc_benc_doc doc;
+	const struct rtpc_benc *d;
+	char path[512];
+
+	if (rtpc_benc_decode(p, len, &doc, err) == -1)
+		return -1;
+	d = rtpc_benc_root(&doc);
+	json_val(json, d);
+	path[0] = '\0';
+	if (query)
+		qline(text, d, first, second);
+	else
+		flatten(text, d, path, 0, sizeof(path));
+	rtpc_benc_doc_free(&doc);
+	if (text->toobig || json->toobig)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "output %s",
+		    rtpc_buf_why(text->toobig ? text : json));
 	return 0;
 }

@@ -27,6 +27,9 @@ int	 rtpc_ngcall_build(enum rtpc_op, const char *,
 	    const struct rtpc_call *, const struct rtpc_ngcall_sdp *,
 	    const struct rtpc_request *, struct rtpc_buf *,
 	    struct rtpc_err *);
+int	 rtpc_ngcall_report(const char *, size_t, int, const char *,
+	    const char *, struct rtpc_buf *, struct rtpc_buf *,
+	    struct rtpc_err *);
 int	 rtpc_ngcall_judge(const struct rtpc_buf *, const char *,
 	    const char **, size_t *, struct rtpc_err *);
 
