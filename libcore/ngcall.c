@@ -268,19 +268,54 @@ tag_packets(const struct rtpc_benc *dict, const char *tag)
 	return sum;
 }
 
+/* The dialog's other tag when the message has none (an INVITE's
+ * query): the one tag of the reply that is not first. */
+static const char *
+other_tag(const struct rtpc_benc *d, const char *first, char *buf,
+    size_t sz)
+{
+	const struct rtpc_benc *tags, *t, *found = NULL;
+
+	if ((tags = rtpc_benc_get_dict(d, "tags")) == NULL)
+		return NULL;
+	for (t = tags->child; t != NULL; t = t->next) {
+		if (first != NULL && t->keylen == strlen(first) &&
+		    memcmp(t->key, first, t->keylen) == 0)
+			continue;
+		if (found != NULL)
+			return NULL;
+		found = t;
+	}
+	if (found == NULL || found->keylen >= sz ||
+	    memchr(found->key, '\0', found->keylen) != NULL)
+		return NULL;
+	memcpy(buf, found->key, found->keylen);
+	buf[found->keylen] = '\0';
+	return buf;
+}
+
 /*
  * A query's reply as the Q line of rtpproxy: TTL, packets from the
  * first party, from the second, relayed, dropped.  rtpengine has no
  * TTL to give (it drops a call itself after its --timeout): "-".
- * Relayed and dropped are the call's RTP totals (packets, errors).
+ * A party's packets are those of its tag's RTP streams (the relay
+ * counts what it receives from the party there); relayed and dropped
+ * are the call's RTP totals (packets, errors).
  */
 static void
 qline(struct rtpc_buf *out, const struct rtpc_benc *d, const char *first,
     const char *second)
 {
 	const struct rtpc_benc *tot, *rtp;
-	long long a = tag_packets(d, first), b = tag_packets(d, second);
-	long long relayed = 0, dropped = 0;
+	char other[256];
+	long long a, b, relayed = 0, dropped = 0;
+
+	if (first == NULL)
+		first = other_tag(d, second, other, sizeof(other));
+	else if (second == NULL)
+		second = other_tag(d, first, other, sizeof(other));
+	a = tag_packets(d, first);
+	b = tag_packets(d, second);
 
 	if ((tot = rtpc_benc_get_dict(d, "totals")) != NULL &&
 	    (rtp = rtpc_benc_get_dict(tot, "RTP")) != NULL) {
