@@ -466,6 +466,23 @@ by_ng(const struct run *r)
 	    r->talk.used->proto == RTPC_PROTO_NG;
 }
 
+/* ng: the reply judged; a warning of the relay's is passed on. */
+static int
+judge_ng(struct run *r, const char **sdp, size_t *len, struct rtpc_err *err)
+{
+	char w[200], msg[300];
+
+	if (rtpc_ngcall_judge(&r->talk.ng_reply, r->res->node, sdp, len, w,
+	    sizeof(w), err) == -1)
+		return -1;
+	if (w[0] != '\0' && r->q->warn != NULL) {
+		snprintf(msg, sizeof(msg), "%s: relay warning: %s",
+		    r->res->node, w);
+		r->q->warn(r->q->warn_ctx, msg);
+	}
+	return 0;
+}
+
 /*
  * ng: the relay rewrote the SDP itself; its SDP goes in place of the
  * message's, in the output form.
@@ -481,8 +498,7 @@ replace_body(struct run *r, struct rtpc_err *err)
 	size_t len;
 	int rc;
 
-	if (rtpc_ngcall_judge(&r->talk.ng_reply, r->res->node, &sdp, &len,
-	    err) == -1)
+	if (judge_ng(r, &sdp, &len, err) == -1)
 		return -1;
 	if (sdp == NULL || len == 0)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: relay reply "
@@ -517,8 +533,7 @@ judge_ng_call(struct run *r, struct rtpc_err *err)
 	size_t len;
 	int ff = r->plan.from_first, rc;
 
-	if (rtpc_ngcall_judge(&r->talk.ng_reply, r->res->node, &sdp, &len,
-	    err) == -1)
+	if (judge_ng(r, &sdp, &len, err) == -1)
 		return -1;
 	if (r->op != RTPC_OP_QUERY && r->op != RTPC_OP_INFO)
 		return 0;

@@ -127,13 +127,15 @@ rtpc_ngcall_build(enum rtpc_op op, const char *flags,
 
 /*
  * The reply's dictionary: 0 when the relay did it, with its SDP in
- * *sdp (offer, answer; NULL otherwise); -1 with err saying why: the
+ * *sdp (offer, answer; NULL otherwise) and its "warning" in warning
+ * (escaped; empty when none); -1 with err saying why: the
  * relay's error-reason, or a reply that does not parse (exit 1 either
  * way: the node is not at fault).
  */
 int
 rtpc_ngcall_judge(const struct rtpc_buf *reply, const char *node,
-    const char **sdp, size_t *sdplen, struct rtpc_err *err)
+    const char **sdp, size_t *sdplen, char *warning, size_t wsz,
+    struct rtpc_err *err)
 {
 	struct rtpc_ng_reply r;
 	char msg[sizeof(err->msg)];
@@ -141,7 +143,10 @@ rtpc_ngcall_judge(const struct rtpc_buf *reply, const char *node,
 
 	*sdp = NULL;
 	*sdplen = 0;
+	warning[0] = '\0';
 	rc = rtpc_ng_reply_dict(reply->data, reply->len, &r, err);
+	if (rc == 0 && r.warning != NULL)
+		rtpc_escape(warning, wsz, r.warning, r.warninglen);
 	if (rc == 0 && rtpc_ng_reply_sdp(&r, sdp, sdplen) == -1) {
 		*sdp = NULL;
 		*sdplen = 0;

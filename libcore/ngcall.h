@@ -31,6 +31,6 @@ int	 rtpc_ngcall_report(const char *, size_t, int, const char *,
 	    const char *, struct rtpc_buf *, struct rtpc_buf *,
 	    struct rtpc_err *);
 int	 rtpc_ngcall_judge(const struct rtpc_buf *, const char *,
-	    const char **, size_t *, struct rtpc_err *);
+	    const char **, size_t *, char *, size_t, struct rtpc_err *);
 
 #endif

@@ -428,7 +428,7 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
  */
 static int
 send_ng(struct rtpc_talk *t, const struct rtpc_node *n,
-    struct rtpc_err *err)
+    const struct rtpc_plan *pl, struct rtpc_err *err)
 {
 	struct rtpc_nstate *ns = rtpc_state_node(t->state, n->url);
 	struct rtpc_ng_reply rep;
@@ -442,6 +442,13 @@ send_ng(struct rtpc_talk *t, const struct rtpc_node *n,
 	if (rtpc_talk_ng(t, n, t->ng_req, &t->ng_reply, &t->ng_rtt,
 	    err) == -1)
 		return -1;
+	if (pl->n > 0) {	/* for --explain: the exchange as command 1 */
+		free(t->sent[0]);
+		free(t->replies[0]);
+		t->sent[0] = strdup(t->ng_req->data);
+		t->replies[0] = strdup(t->ng_reply.data);
+		t->rtts[0] = t->ng_rtt;
+	}
 	if (ns->admin == RTPC_ADMIN_DRAINING) {
 		rtpc_err_clear(&perr);
 		if (rtpc_ng_reply_dict(t->ng_reply.data, t->ng_reply.len, &rep,
@@ -545,7 +552,8 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 			fail(t, node, err->msg);
 			continue;
 		}
-		rc = ng ? send_ng(t, node, err) : send_all(t, node, pl, err);
+		rc = ng ? send_ng(t, node, pl, err) :
+		    send_all(t, node, pl, err);
 		if (rc == 0) {
 			t->used = node;
 			note(t, &order[i], "used");

@@ -190,6 +190,34 @@ bad_relay() {
 	assert_line --regexp "^0 +ng:127.0.0.1:$p +0 +1 "
 }
 
+@test "over ng: the flag letters, the ip argument and --ice become ng options; --explain shows the exchange" {
+	local cid="ngt10-$RANDOM"
+	party_sdp "$(free_udp_port)" >"$work/a.sdp"
+	sip invite "$cid" "$work/a.sdp" >"$work/inv"
+	# o: the relay's origin; z30: ptime; the ip argument: c=
+	runx rtpp-offer oz30 127.0.0.9 <"$work/inv"
+	assert_equal "$status" 0
+	grep -qa $'^o=- 1 1 IN IP4 127.0.0.9\r$' "$out"
+	grep -qa $'^c=IN IP4 127.0.0.9\r$' "$out"
+	grep -qa $'^a=ptime:30\r$' "$out"
+	# 1: the Via branch as via-branch, the Call-ID unchanged
+	runx rtpp-offer --explain 1 <"$work/inv"
+	assert_equal "$status" 0
+	[[ $stderr == *"> d7:call-id${#cid}:${cid}7:command5:offer"* ]]
+	[[ $stderr == *"10:via-branch$(( ${#cid} + 8 )):z9hG4bK-${cid}e"* ]]
+	[[ $stderr == *"< d3:sdp"* ]]
+	# --ice high: ICE force, the relay adds its candidates
+	runx rtpp-offer --ice high <"$work/inv"
+	assert_equal "$status" 0
+	grep -qa '^a=candidate:' "$out"
+	# a letter that is never right is still a usage error
+	run -2 --separate-stderr rtpp-offer ie2iq <"$work/inv"
+	run -0 --separate-stderr rtpp-destroy <"$work/inv"
+	# delete of a call the relay does not know: ok, with its warning
+	run -0 --separate-stderr rtpp-destroy --call-id "$cid-none" --from-tag fa </dev/null
+	assert_equal "$stderr" "rtpp-destroy: ng:127.0.0.1:$NG_PORT: relay warning: Call-ID not found or tags didn't match"
+}
+
 @test "rtpp-stat: the Q line and --json from query, numbers growing after RTP; --global is statistics" {
 	call_up "ngt4-$RANDOM"
 	run -0 --separate-stderr rtpp-stat <"$work/inv"
