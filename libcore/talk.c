@@ -421,10 +421,19 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 	return 0;
 }
 
+static int
+starts(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return s != NULL && len >= n && memcmp(s, prefix, n) == 0;
+}
+
 /*
  * An ng node: the run's one ng request instead of the plan; the reply
  * in t->ng_reply, judged by the caller.  1: the call is not on this
- * draining node (rtpengine answers "Unknown call-id").
+ * draining node (rtpengine answers "Unknown call-id", or ok to a delete
+ * with the warning "Call-ID not found or tags didn't match").
  */
 static int
 send_ng(struct rtpc_talk *t, const struct rtpc_node *n,
@@ -452,10 +461,12 @@ send_ng(struct rtpc_talk *t, const struct rtpc_node *n,
 	if (ns->admin == RTPC_ADMIN_DRAINING) {
 		rtpc_err_clear(&perr);
 		if (rtpc_ng_reply_dict(t->ng_reply.data, t->ng_reply.len, &rep,
-		    &perr) == -1 && rep.result == RTPC_NG_RES_ERROR &&
-		    rep.reason != NULL && rep.reasonlen >= 12 &&
-		    strncmp(rep.reason, "Unknown call", 12) == 0)
-			gone = 1;
+		    &perr) == -1)
+			gone = rep.result == RTPC_NG_RES_ERROR &&
+			    starts(rep.reason, rep.reasonlen, "Unknown call");
+		else
+			gone = starts(rep.warning, rep.warninglen,
+			    "Call-ID not found");
 		rtpc_ng_reply_free(&rep);
 		if (gone)
 			return 1;

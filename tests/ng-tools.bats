@@ -345,3 +345,36 @@ bad_relay() {
 	run -0 rtpp-ctl list
 	assert_line --regexp "^0 +$node +[01] +1 "
 }
+
+@test "drain an ng node: its calls stay, new calls go to the other node, and an answer for a call it does not have moves on" {
+	local ngp n1 n2 cid kept moved
+	ngp=$(free_udp_port)
+	rtpengine_start nd --listen-ng="127.0.0.1:$ngp"
+	n1="ng:127.0.0.1:$NG_PORT"
+	n2="ng:127.0.0.1:$ngp"
+	export RTPP_SOCK="$n1 $n2"
+	# two calls that n1 would take: one made before the drain, one after
+	for cid in $(seq -f "ngt11-$RANDOM-%g" 1 40); do
+		run -0 rtpp-ctl which "$cid"
+		[[ ${lines[0]} == *": $n1" ]] || continue
+		if [[ -z ${kept-} ]]; then kept=$cid; elif [[ -z ${moved-} ]]; then moved=$cid; break; fi
+	done
+	[[ -n ${kept-} && -n ${moved-} ]]
+	call_up "$kept"
+	cp "$work/ok" "$work/kept.ok"
+	cp "$work/bye" "$work/kept.bye"
+	run -0 rtpp-ctl drain "$n1"
+
+	# the new call goes to n2, its answer too (n1 does not know it)
+	call_up "$moved"
+	run -0 --separate-stderr rtpp-answer --explain <"$work/ok"
+	[[ $stderr == *"draining: the call is not there"* ]]
+	run -0 rtpengine_sessions nd
+	assert_output 1
+	# the call made before the drain stays on n1
+	run -0 --separate-stderr rtpp-answer <"$work/kept.ok"
+	run -0 --separate-stderr rtpp-destroy <"$work/kept.bye"
+	run -0 --separate-stderr rtpp-destroy <"$work/bye"
+	run -0 rtpengine_sessions nd
+	assert_output 0
+}
