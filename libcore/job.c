@@ -160,9 +160,11 @@ plan(struct run *r, struct rtpc_err *err)
 }
 
 /*
- * The same for a node that speaks ng: one request for the call.  It
- * fails only when such a node is chosen (talk says why then), so that
- * a set of rtpproxy nodes never sees what ng would refuse.
+ * The same for a node that speaks ng: one request for the call, sent
+ * instead of the plan if the call's node is an ng node.  When it cannot
+ * be made, that fails the run only if such a node is chosen (talk says
+ * why then), so that a set of rtpproxy nodes never sees what ng would
+ * refuse.
  */
 static void
 plan_ng(struct run *r)
@@ -264,7 +266,6 @@ talk(struct run *r, struct rtpc_err *err)
 	r->res->ncmds = (int)r->plan.n;
 	if (r->q->fake_reply != NULL)
 		return fake_talk(r, err);
-	plan_ng(r);
 	if (open_relays(r, err) == -1)
 		return -1;
 	r->talk.ng_req = r->ng_ok ? &r->ngreq : NULL;
@@ -537,6 +538,9 @@ judge_ng_call(struct run *r, struct rtpc_err *err)
 		return -1;
 	if (r->op != RTPC_OP_QUERY && r->op != RTPC_OP_INFO)
 		return 0;
+	if (r->q->extra.verbose && r->q->warn != NULL)
+		r->q->warn(r->q->warn_ctx, "--verbose ignored over ng (--json "
+		    "shows every counter)");
 	r->res->ng = 1;
 	r->res->from_first = ff;
 	rtpc_buf_init(&text, 0);
@@ -606,6 +610,7 @@ run_media(struct run *r, struct rtpc_err *err)
 	    err) == -1 ||
 	    plan(r, err) == -1)
 		return -1;
+	plan_ng(r);
 	if (r->q->dry_run)
 		return dry_run(r, err);
 	if (talk(r, err) == -1)
@@ -628,6 +633,7 @@ run_call(struct run *r, struct rtpc_err *err)
 
 	if (plan(r, err) == -1)
 		return -1;
+	plan_ng(r);
 	if (r->q->dry_run)
 		return dry_run(r, err);
 	if (talk(r, err) == -1 ||

@@ -113,9 +113,6 @@ rtpc_ngcall_build(enum rtpc_op op, const char *flags,
 	if (op == RTPC_OP_QUERY && x->counters != NULL && *x->counters != '\0')
 		return rtpc_err_set(err, RTPC_EXIT_USAGE, "--counters: ng's "
 		    "query has no named counters (--json shows them all)");
-	if (op == RTPC_OP_QUERY && x->verbose && q->warn != NULL)
-		q->warn(q->warn_ctx, "--verbose ignored over ng (--json shows "
-		    "every counter)");
 	if (op == RTPC_OP_PLAY) {
 		r.file = x->prompt;
 		r.repeat = x->count < 0 ? 2147483647LL : x->count;

@@ -145,12 +145,14 @@ clen_right() {
 }
 
 # A fake ng relay on port $1 that answers every request with its cookie
-# and $2, for $3 seconds.
+# and $2, for $3 seconds; returns once it listens.
 bad_relay() {
-	python3 - "$1" "$2" "$3" <<-'PY' &
+	rm -f "$work/bad.ready"
+	python3 - "$1" "$2" "$3" "$work/bad.ready" <<-'PY' &
 	import socket, sys, time
 	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 	s.bind(("127.0.0.1", int(sys.argv[1])))
+	open(sys.argv[4], "w").close()
 	end = time.time() + float(sys.argv[3])
 	while time.time() < end:
 	    s.settimeout(max(0.01, end - time.time()))
@@ -160,7 +162,12 @@ bad_relay() {
 	        break
 	    s.sendto(d.split(b" ", 1)[0] + b" " + sys.argv[2].encode(), a)
 	PY
-	sleep 0.3
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ -e $work/bad.ready ]] && return 0
+		sleep 0.05
+	done
+	fail "the fake ng relay did not start"
 }
 
 @test "over ng: the relay's error is exit 1 with its reason, a reply that does not parse exit 1, silence exit 3; only silence disables the node" {
@@ -240,6 +247,8 @@ bad_relay() {
 	run -0 --separate-stderr rtpp-stat --global --json
 	run -0 jq -r .result <<<"$output"
 	assert_output ok
+	run -0 --separate-stderr rtpp-stat --verbose <"$work/inv"
+	assert_equal "$stderr" "rtpp-stat: --verbose ignored over ng (--json shows every counter)"
 	run -2 --separate-stderr rtpp-stat --counters a <"$work/ok"
 	assert_equal "$stderr" "rtpp-stat: ng:127.0.0.1:$NG_PORT: --counters: ng's query has no named counters (--json shows them all)"
 	run -0 --separate-stderr rtpp-destroy <"$work/bye"
@@ -256,10 +265,11 @@ bad_relay() {
 	w.close()
 	PY
 	# the caller listens on its audio port
-	python3 - "$pa" >"$work/heard" <<-'PY' &
+	python3 - "$pa" "$work/listening" >"$work/heard" <<-'PY' &
 	import socket, sys
 	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 	s.bind(("127.0.0.1", int(sys.argv[1])))
+	open(sys.argv[2], "w").close()
 	s.settimeout(3)
 	n = 0
 	try:
@@ -271,7 +281,10 @@ bad_relay() {
 	print(n)
 	PY
 	listener=$!
-	sleep 0.2
+	for ((i = 0; i < 100; i++)); do
+		[[ -e $work/listening ]] && break
+		sleep 0.05
+	done
 	run -0 --separate-stderr rtpp-stream uac "$work/prompt.wav" <"$work/inv"
 	# the message goes out as it came
 	assert_equal "$output" "$(cat "$work/inv")"
