@@ -27,6 +27,9 @@ setup() {
 }
 
 teardown() {
+	if [[ -n ${bad_pid-} ]]; then
+		kill "$bad_pid" 2>/dev/null || true
+	fi
 	rtpp_teardown
 }
 
@@ -145,7 +148,7 @@ clen_right() {
 }
 
 # A fake ng relay on port $1 that answers every request with its cookie
-# and $2, for $3 seconds; returns once it listens.
+# and $2, for $3 seconds (bad_pid); returns once it listens.
 bad_relay() {
 	rm -f "$work/bad.ready"
 	python3 - "$1" "$2" "$3" "$work/bad.ready" <<-'PY' &
@@ -162,6 +165,7 @@ bad_relay() {
 	        break
 	    s.sendto(d.split(b" ", 1)[0] + b" " + sys.argv[2].encode(), a)
 	PY
+	bad_pid=$!
 	local i
 	for ((i = 0; i < 100; i++)); do
 		[[ -e $work/bad.ready ]] && return 0
@@ -182,13 +186,14 @@ bad_relay() {
 	assert_line --regexp "^0 +ng:127.0.0.1:$NG_PORT +0 +0 enabled "
 
 	p=$(free_udp_port)
-	bad_relay "$p" notbencode 3
+	bad_relay "$p" notbencode 60
 	run -1 --separate-stderr rtpp-answer --sock "ng:127.0.0.1:$p" <"$work/ok"
 	assert_output ""
 	assert_equal "${stderr%%: relay reply does not parse: *}" "rtpp-answer: ng:127.0.0.1:$p"
 	run -0 rtpp-ctl --sock "ng:127.0.0.1:$p" list
 	assert_line --regexp "^0 +ng:127.0.0.1:$p +0 +0 enabled "
-	wait
+	kill "$bad_pid"
+	wait "$bad_pid" || true
 
 	run -3 --separate-stderr rtpp-answer --sock "ng:127.0.0.1:$p" --tout 0.2 --retr 1 <"$work/ok"
 	assert_output ""
