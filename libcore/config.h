@@ -24,11 +24,18 @@
 
 enum rtpc_scheme { RTPC_UDP, RTPC_UDP6, RTPC_UNIX };
 
+/* The control protocol a node speaks. */
+enum rtpc_proto {
+	RTPC_PROTO_RTPP,	/* rtpproxy's: udp:, udp6:, unix: */
+	RTPC_PROTO_NG		/* rtpengine's ng: ng: (over UDP) */
+};
+
 struct rtpc_node {
 	int		 setid;
 	char		*url;		/* as written, without =weight */
 	unsigned	 weight;
-	enum rtpc_scheme scheme;
+	enum rtpc_scheme scheme;	/* ng: RTPC_UDP or RTPC_UDP6 */
+	enum rtpc_proto	 proto;
 	char		*host;		/* udp/udp6: host text */
 	char		*port;		/* udp/udp6: port text */
 	char		*path;		/* unix: socket path */

@@ -19,6 +19,7 @@
 #include "job.h"
 #include "manage.h"
 #include "message.h"
+#include "ngcall.h"
 #include "plan.h"
 #include "reply.h"
 #include "rewrite.h"
@@ -38,6 +39,9 @@ struct run {
 	struct rtpc_talk talk;
 	char		**replies;	/* borrowed from talk or fake */
 	struct rtpc_ulreply *ul;	/* the U/L replies, judged */
+	struct rtpc_buf	 ngreq;		/* the request for an ng node */
+	struct rtpc_err	 ngerr;		/* why there is none */
+	int		 ng_ok;
 };
 
 void
@@ -71,6 +75,8 @@ rtpc_job_free(struct rtpc_job *j)
 	rtpc_buf_free(&res->out);
 	free(res->reply);
 	res->reply = NULL;
+	free(res->json);
+	res->json = NULL;
 	free(res->node);
 	res->node = NULL;
 }
@@ -151,6 +157,32 @@ plan(struct run *r, struct rtpc_err *err)
 		return rtpc_plan_build(r->op, &r->flags, &m->call, m->buf,
 		    &m->sdp, r->q->set, &r->plan, err);
 	return rtpc_plan_other(r->op, &m->call, &r->q->extra, &r->plan, err);
+}
+
+/*
+ * The same for a node that speaks ng: one request for the call, sent
+ * instead of the plan if the call's node is an ng node.  When it cannot
+ * be made, that fails the run only if such a node is chosen (talk says
+ * why then), so that a set of rtpproxy nodes never sees what ng would
+ * refuse.
+ */
+static void
+plan_ng(struct run *r)
+{
+	const struct rtpc_msg *m = &r->msg;
+	struct rtpc_ngcall_sdp sdp, *sp = NULL;
+
+	rtpc_buf_init(&r->ngreq, 0);
+	rtpc_err_clear(&r->ngerr);
+	if (rtpc_op_has_sdp(r->op)) {
+		sdp.p = m->buf + m->sdp_span.off;
+		sdp.len = m->sdp_span.len;
+		sdp.af = m->sdp.nstreams > 0 ?
+		    rtpc_sdp_stream_addr(&m->sdp, 0)->af : 4;
+		sp = &sdp;
+	}
+	r->ng_ok = rtpc_ngcall_build(r->op, r->q->flags, &m->call, sp, r->q,
+	    &r->ngreq, &r->ngerr) == 0;
 }
 
 /* --dry-run: the commands as a relay with every capability gets them. */
@@ -234,8 +266,11 @@ talk(struct run *r, struct rtpc_err *err)
 	r->res->ncmds = (int)r->plan.n;
 	if (r->q->fake_reply != NULL)
 		return fake_talk(r, err);
-	if (open_relays(r, err) == -1 ||
-	    rtpc_talk_run(&r->talk, &r->plan, err) == -1)
+	if (open_relays(r, err) == -1)
+		return -1;
+	r->talk.ng_req = r->ng_ok ? &r->ngreq : NULL;
+	r->talk.ng_err = &r->ngerr;
+	if (rtpc_talk_run(&r->talk, &r->plan, err) == -1)
 		return -1;
 	r->replies = r->talk.replies;
 	r->res->probes = r->talk.probes;
@@ -424,6 +459,104 @@ rewrite(struct run *r, struct rtpc_err *err)
 	return rc;
 }
 
+/* Did an ng node answer (its reply in talk.ng_reply)? */
+static int
+by_ng(const struct run *r)
+{
+	return r->q->fake_reply == NULL && r->talk.used != NULL &&
+	    r->talk.used->proto == RTPC_PROTO_NG;
+}
+
+/* ng: the reply judged; a warning of the relay's is passed on. */
+static int
+judge_ng(struct run *r, const char **sdp, size_t *len, struct rtpc_err *err)
+{
+	char w[200], msg[300];
+
+	if (rtpc_ngcall_judge(&r->talk.ng_reply, r->res->node, sdp, len, w,
+	    sizeof(w), err) == -1)
+		return -1;
+	if (w[0] != '\0' && r->q->warn != NULL) {
+		snprintf(msg, sizeof(msg), "%s: relay warning: %s",
+		    r->res->node, w);
+		r->q->warn(r->q->warn_ctx, msg);
+	}
+	return 0;
+}
+
+/*
+ * ng: the relay rewrote the SDP itself; its SDP goes in place of the
+ * message's, in the output form.
+ */
+static int
+replace_body(struct run *r, struct rtpc_err *err)
+{
+	struct rtpc_msg *m = &r->msg;
+	const char *marker = r->q->set->marker, *sdp;
+	struct rtpc_span out = { 0, 0 };
+	struct rtpc_rw rw;
+	struct rtpc_buf b;
+	size_t len;
+	int rc;
+
+	if (judge_ng(r, &sdp, &len, err) == -1)
+		return -1;
+	if (sdp == NULL || len == 0)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: relay reply "
+		    "has no sdp", r->res->node);
+	memset(&rw, 0, sizeof(rw));
+	rw.buf = m->buf;
+	rw.len = m->len;
+	rw.sip = m->call.is_sip ? &m->sip : NULL;
+	rw.set = r->q->set;
+	rw.sdp_in = m->sdp_span;
+	rw.sdp_out = &out;
+	rw.add_marker = *marker != '\0' && !m->marker;
+	rtpc_buf_init(&b, 0);
+	rc = rtpc_rewrite_body(&rw, sdp, len, &b, err);
+	if (rc == 0 && r->q->explain)
+		rc = keep_sdp(r, m->sdp_span, &b, out, err);
+	if (rc == 0)
+		rc = encode(r, b.data, b.len, out, err);
+	rtpc_buf_free(&b);
+	return rc;
+}
+
+/* ng: the reply to a command without SDP; query and statistics keep
+ * what the tool prints: the text (reply) and the whole dictionary in
+ * JSON (json). */
+static int
+judge_ng_call(struct run *r, struct rtpc_err *err)
+{
+	const struct rtpc_call *c = &r->msg.call;
+	struct rtpc_buf text, json;
+	const char *sdp;
+	size_t len;
+	int ff = r->plan.from_first, rc;
+
+	if (judge_ng(r, &sdp, &len, err) == -1)
+		return -1;
+	if (r->op != RTPC_OP_QUERY && r->op != RTPC_OP_INFO)
+		return 0;
+	if (r->q->extra.verbose && r->q->warn != NULL)
+		r->q->warn(r->q->warn_ctx, "--verbose ignored over ng (--json "
+		    "shows every counter)");
+	r->res->ng = 1;
+	r->res->from_first = ff;
+	rtpc_buf_init(&text, 0);
+	rtpc_buf_init(&json, 0);
+	rc = rtpc_ngcall_report(r->talk.ng_reply.data, r->talk.ng_reply.len,
+	    r->op == RTPC_OP_QUERY, ff ? c->ftag : c->ttag, ff ? c->ttag :
+	    c->ftag, &text, &json, err);
+	if (rc == 0 && ((r->res->reply = strdup(text.data ? text.data :
+	    "")) == NULL || (r->res->json = strdup(json.data ? json.data :
+	    "")) == NULL))
+		rc = rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	rtpc_buf_free(&text);
+	rtpc_buf_free(&json);
+	return rc;
+}
+
 /* Copy what --explain shows out of the run before it is freed. */
 static void
 keep_explain(struct run *r)
@@ -465,6 +598,7 @@ run_free(struct run *r)
 	rtpc_state_free(&r->state);
 	rtpc_pset_free(&r->ps);
 	rtpc_msg_free(&r->msg);
+	rtpc_buf_free(&r->ngreq);
 	free(r->ul);
 }
 
@@ -476,10 +610,14 @@ run_media(struct run *r, struct rtpc_err *err)
 	    err) == -1 ||
 	    plan(r, err) == -1)
 		return -1;
+	plan_ng(r);
 	if (r->q->dry_run)
 		return dry_run(r, err);
-	if (talk(r, err) == -1 ||
-	    judge_streams(r, err) == -1)
+	if (talk(r, err) == -1)
+		return -1;
+	if (by_ng(r))
+		return replace_body(r, err);
+	if (judge_streams(r, err) == -1)
 		return -1;
 	return rewrite(r, err);
 }
@@ -495,10 +633,11 @@ run_call(struct run *r, struct rtpc_err *err)
 
 	if (plan(r, err) == -1)
 		return -1;
+	plan_ng(r);
 	if (r->q->dry_run)
 		return dry_run(r, err);
 	if (talk(r, err) == -1 ||
-	    judge_call(r, err) == -1)
+	    (by_ng(r) ? judge_ng_call(r, err) : judge_call(r, err)) == -1)
 		return -1;
 	if (r->op == RTPC_OP_QUERY || r->op == RTPC_OP_INFO)
 		return 0;

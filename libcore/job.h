@@ -98,6 +98,9 @@ struct rtpc_result {
 	int		 ncmds;
 	int		 probes;
 	char		*reply;		/* Q, I, G: the relay's reply */
+	int		 ng;		/* an ng node answered Q or I: reply
+					   is text made of its dictionary */
+	char		*json;		/* ng: the whole dictionary in JSON */
 	int		 from_first;	/* Q: the From-tag went first */
 	enum rtpc_op	 did;		/* manage: what it decided */
 	struct rtpc_explain ex;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pset.c: proxy sets from rtpproxy_sock values,
- * "[N ==] url[=weight] ...", with the module's URL schemes.
+ * "[N ==] url[=weight] ...", with the module's URL schemes and
+ * ng:HOST:PORT or ng:[IPv6]:PORT for rtpengine's ng protocol.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -148,6 +149,51 @@ bad_url(const char *where, const char *url, const char *why,
 	    "%s:%s?)", where, url, why, scheme, rest);
 }
 
+/*
+ * ng:HOST:PORT or ng:[IPv6]:PORT: rtpengine's ng protocol over UDP, the
+ * family from the host (an IPv6 literal in brackets).  The port has no
+ * default: rtpengine's ng listener has none.
+ */
+static int
+parse_ng(struct rtpc_node *n, const char *rest, const char *where,
+    struct rtpc_err *err)
+{
+	const char *hint = "ng:127.0.0.1:2223", *colon;
+	long port;
+	char *end;
+
+	if (strncmp(rest, "//", 2) == 0)
+		return bad_url(where, n->url, "no '//' after the scheme", "ng",
+		    rest, err);
+	n->scheme = *rest == '[' ? RTPC_UDP6 : RTPC_UDP;
+	if (n->scheme == RTPC_UDP && strchr(rest, ':') != strrchr(rest, ':'))
+		return bad_url(where, n->url, "an IPv6 address goes in "
+		    "brackets", "ng", "[::1]:2223", err);
+	colon = strrchr(rest, ':');
+	if (n->scheme == RTPC_UDP6 && colon != NULL && colon[-1] != ']')
+		colon = NULL;
+	if (colon == NULL || colon[1] == '\0' ||
+	    split_hostport(n, rest, n->scheme == RTPC_UDP6) == -1)
+		return rtpc_err_set(err, RTPC_EXIT_USAGE, "%s'%s': expected "
+		    "ng:HOST:PORT or ng:[IPv6]:PORT (as in %s)", where, n->url,
+		    hint);
+	if (!good_host(n->host, n->scheme == RTPC_UDP6))
+		return bad_url(where, n->url, "bad host: neither an address "
+		    "nor a host name", "ng", n->scheme == RTPC_UDP6 ?
+		    "[::1]:2223" : "127.0.0.1:2223", err);
+	port = strtol(n->port, &end, 10);
+	if (!all_digits(n->port, strlen(n->port)) || *end != '\0' ||
+	    port < 1 || port > 65535) {
+		char why[80];
+
+		snprintf(why, sizeof(why), "bad port '%.20s', not 1-65535",
+		    n->port);
+		return bad_url(where, n->url, why, "ng", n->scheme ==
+		    RTPC_UDP6 ? "[::1]:2223" : "127.0.0.1:2223", err);
+	}
+	return 0;
+}
+
 /* Parse one "url[=weight]" token into n. */
 static int
 parse_node(struct rtpc_node *n, const char *tok, size_t len,
@@ -183,13 +229,17 @@ parse_node(struct rtpc_node *n, const char *tok, size_t len,
 	} else if (strncasecmp(n->url, "unix:", 5) == 0) {
 		n->scheme = RTPC_UNIX;
 		rest = n->url + 5;
+	} else if (strncasecmp(n->url, "ng:", 3) == 0) {
+		n->proto = RTPC_PROTO_NG;
+		rest = n->url + 3;
+		return parse_ng(n, rest, where, err);
 	} else if ((slen = other_scheme(n->url)) > 0) {
 		char why[80];
 
 		snprintf(why, sizeof(why), strncasecmp(n->url, "tcp:", 4) ==
 		    0 ? "the rtpproxy protocol has no tcp: transport" :
-		    "unknown scheme '%.*s:' (udp:, udp6:, unix: or a socket "
-		    "path)", (int)(slen < 20 ? slen : 20), n->url);
+		    "unknown scheme '%.*s:' (udp:, udp6:, unix:, ng: or a "
+		    "socket path)", (int)(slen < 20 ? slen : 20), n->url);
 		return bad_url(where, n->url, why, strchr(n->url + slen + 1,
 		    '[') != NULL ? "udp6" : "udp", n->url + slen + 1, err);
 	} else {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "errors.h"
+#include "buf.h"
 #include "config.h"
 #include "healthfile.h"
 #include "relays.h"
@@ -88,6 +89,15 @@ rtpc_relays_send(struct rtpc_relays *r, const struct rtpc_node *n,
     struct rtpc_err *err)
 {
 	return rtpc_tx_send(&r->talk.tx, n, cmd, reply, sz, rtt, err);
+}
+
+/* Send one ng request (a bencoded dictionary) to the ng node n. */
+int
+rtpc_relays_send_ng(struct rtpc_relays *r, const struct rtpc_node *n,
+    const char *req, size_t len, struct rtpc_buf *reply, long *rtt,
+    struct rtpc_err *err)
+{
+	return rtpc_tx_send_ng(&r->talk.tx, n, req, len, reply, rtt, err);
 }
 
 /* Wait no longer than ms from now for any reply; 0: the usual. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "errors.h"
+#include "buf.h"
 #include "config.h"
 #include "health.h"
 
@@ -25,6 +26,9 @@ int	 rtpc_relays_probe(struct rtpc_relays *, const struct rtpc_node *,
 	    struct rtpc_err *);
 int	 rtpc_relays_send(struct rtpc_relays *, const struct rtpc_node *,
 	    const char *, char *, size_t, long *, struct rtpc_err *);
+int	 rtpc_relays_send_ng(struct rtpc_relays *, const struct rtpc_node *,
+	    const char *, size_t, struct rtpc_buf *, long *,
+	    struct rtpc_err *);
 void	 rtpc_relays_deadline(struct rtpc_relays *, long);
 int	 rtpc_relays_save(struct rtpc_relays *, struct rtpc_err *);
 void	 rtpc_relays_close(struct rtpc_relays *);

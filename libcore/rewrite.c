@@ -261,3 +261,37 @@ rtpc_rewrite(const struct rtpc_rw *rw, struct rtpc_buf *out,
 		    "cannot build the output (out of memory or too large)");
 	return 0;
 }
+
+/*
+ * The relay's SDP (len bytes at sdp) in place of the message's
+ * (rw->sdp_in), with the marker as its last line when rw->add_marker;
+ * the Content-Length of a SIP message fixed.  Only rw->buf, len, sip,
+ * set, add_marker, sdp_in and sdp_out count.
+ */
+int
+rtpc_rewrite_body(const struct rtpc_rw *rw, const char *sdp, size_t len,
+    struct rtpc_buf *out, struct rtpc_err *err)
+{
+	struct edits es = { NULL, 0, 0 };
+	const char *eol = memmem(sdp, len, "\r\n", 2) != NULL ? "\r\n" : "\n";
+	int ends = len > 0 && sdp[len - 1] == '\n', rc;
+
+	edit_add(&es, rw->sdp_in.off, rw->sdp_in.len, "%.*s%s%s%s", (int)len,
+	    sdp, rw->add_marker && !ends ? eol : "", rw->add_marker ?
+	    rw->set->marker : "", rw->add_marker && ends ? eol : "");
+	if (rw->sip != NULL && rw->sip->has_clen && !es.nomem) {
+		long long blen = (long long)rw->sip->body_len +
+		    (long long)strlen(es.e[0].text) - (long long)rw->sdp_in.len;
+
+		edit_add(&es, rw->sip->clen.off, rw->sip->clen.len, "%lld",
+		    blen);
+	}
+	if (rw->sdp_out != NULL && !es.nomem)
+		locate_sdp(rw, &es);
+	rc = es.nomem ? -1 : apply(rw->buf, rw->len, &es, out);
+	edits_free(&es);
+	if (rc == -1)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		    "cannot build the output (out of memory or too large)");
+	return 0;
+}

@@ -3,6 +3,8 @@
  * rewrite.h: the pure rewrite step: from the input buffer, its SIP and
  * SDP views and one reply per m= line to the output, as a list of
  * non-overlapping edits applied in one pass, Content-Length fixed.
+ * rtpc_rewrite_body puts a relay's whole SDP (rtpengine's ng) in place
+ * of the message's, the marker added and Content-Length fixed.
  */
 #ifndef RTPC_REWRITE_H
 #define RTPC_REWRITE_H
@@ -31,5 +33,7 @@ struct rtpc_rw {
 
 int	 rtpc_rewrite(const struct rtpc_rw *, struct rtpc_buf *,
 	    struct rtpc_err *);
+int	 rtpc_rewrite_body(const struct rtpc_rw *, const char *, size_t,
+	    struct rtpc_buf *, struct rtpc_err *);
 
 #endif

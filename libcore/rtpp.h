@@ -17,7 +17,7 @@
  *
  * Every other libcore header (sip, sdp, message, manage, plan, talk,
  * transport, reply, rewrite, encode, select, healthfile, offers,
- * base64, bencode, ng) is libcore's own: the tools do not include it
+ * base64, bencode, ng, ngcall) is libcore's own: the tools do not include it
  * (tests/layout.bats checks).
  */
 #ifndef RTPC_RTPP_H

@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "reply.h"
 #include "healthfile.h"
+#include "ng.h"
 #include "talk.h"
 #include "transport.h"
 
@@ -26,6 +27,7 @@ rtpc_talk_init(struct rtpc_talk *t, const struct rtpc_settings *set,
 	t->set = set;
 	t->ps = ps;
 	t->state = st;
+	rtpc_buf_init(&t->ng_reply, 0);
 	rtpc_tx_init(&t->tx, set->tout_ms, set->retr, set->force_socket);
 }
 
@@ -82,6 +84,7 @@ void
 rtpc_talk_free(struct rtpc_talk *t)
 {
 	/* replies are freed by count in rtpc_talk_run's caller via n */
+	rtpc_buf_free(&t->ng_reply);
 	rtpc_tx_close(&t->tx);
 }
 
@@ -114,10 +117,75 @@ probe1(struct rtpc_talk *t, const struct rtpc_node *n, const char *cmd,
 	return 0;
 }
 
+
+/*
+ * One ng exchange with node n: req is the request's dictionary, reply
+ * gets the reply's (the transport adds and matches the cookie).
+ */
+int
+rtpc_talk_ng(struct rtpc_talk *t, const struct rtpc_node *n,
+    const struct rtpc_buf *req, struct rtpc_buf *reply, long *rtt,
+    struct rtpc_err *err)
+{
+	return rtpc_tx_send_ng(&t->tx, n, req->data, req->len, reply, rtt,
+	    err);
+}
+
+/*
+ * Probe an ng node: ping must be answered pong.  ng has no capability
+ * dates: every command the tools send exists in every rtpengine that
+ * speaks ng, so the node counts as able to do everything.
+ */
+static int
+probe_ng(struct rtpc_talk *t, const struct rtpc_node *n,
+    struct rtpc_err *err)
+{
+	/* an ng relay does what the tools ask of it: no VF to learn */
+	static const struct rtpc_health_caps all = { .known = 1, .rep = 1,
+	    .ptl = 1, .ntf = -1, .qry = 1 };
+	static const char ping[] = "d7:command4:pinge";
+	struct rtpc_ng_reply rep;
+	struct rtpc_buf req;
+	struct rtpc_err perr;
+	char esc[128];
+	long rtt;
+	int rc;
+
+	rtpc_buf_init(&req, 0);
+	rc = rtpc_buf_addstr(&req, ping);
+	if (rc == 0)
+		rc = rtpc_talk_ng(t, n, &req, &t->ng_reply, &rtt, err);
+	rtpc_buf_free(&req);
+	if (rc == -1)
+		goto fail;
+	t->probes++;
+	rtpc_err_clear(&perr);
+	rc = rtpc_ng_reply_dict(t->ng_reply.data, t->ng_reply.len, &rep,
+	    &perr);
+	if (rc == 0 && rep.result != RTPC_NG_RES_PONG)
+		rc = -1;
+	rtpc_ng_reply_free(&rep);
+	if (rc == -1) {
+		rtpc_escape(esc, sizeof(esc), t->ng_reply.data,
+		    t->ng_reply.len);
+		rtpc_err_set(err, RTPC_EXIT_NORELAY, "%s: not an ng relay "
+		    "(ping answered '%s')", n->url, esc);
+		goto fail;
+	}
+	if (rtpc_health_probed(t->state, n->url, &all, rtt) == -1 ||
+	    rtpc_health_learn_query(t->state, n->url, 1) == -1)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
+	return 0;
+fail:
+	fail(t, n, err->msg);
+	return -1;
+}
+
 /*
  * Probe a node: V must be 20040107 and VF 20050322 must be 1 (several
  * streams per call); VF 20071116 (Z) and VF 20081102 (codec list) are
- * optional.  A node that fails is disabled like a transport failure.
+ * optional.  An ng node answers ping instead.  A node that fails is
+ * disabled like a transport failure.
  */
 int
 rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
@@ -127,6 +195,8 @@ rtpc_talk_probe(struct rtpc_talk *t, const struct rtpc_node *n,
 	char r[RTPC_REPLY_MAX], esc[128];
 	long rtt;
 
+	if (n->proto == RTPC_PROTO_NG)
+		return probe_ng(t, n, err);
 	if (probe1(t, n, "V", r, sizeof(r), &rtt, err) == -1)
 		goto fail;
 	if (strcmp(r, "20040107") != 0) {
@@ -332,6 +402,59 @@ send_all(struct rtpc_talk *t, const struct rtpc_node *n,
 	return 0;
 }
 
+static int
+starts(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return s != NULL && len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/*
+ * An ng node: the run's one ng request instead of the plan; the reply
+ * in t->ng_reply, judged by the caller.  1: the call is not on this
+ * draining node (rtpengine answers "Unknown call-id", or ok to a delete
+ * with the warning "Call-ID not found or tags didn't match").
+ */
+static int
+send_ng(struct rtpc_talk *t, const struct rtpc_node *n,
+    const struct rtpc_plan *pl, struct rtpc_err *err)
+{
+	struct rtpc_ng_reply rep;
+	struct rtpc_err perr;
+	int gone = 0;
+
+	if (t->ng_req == NULL)
+		return rtpc_err_set(err, t->ng_err != NULL ? t->ng_err->code :
+		    RTPC_EXIT_USAGE, "%s: %s", n->url, t->ng_err != NULL ?
+		    t->ng_err->msg : "no ng counterpart");
+	if (rtpc_talk_ng(t, n, t->ng_req, &t->ng_reply, &t->ng_rtt,
+	    err) == -1)
+		return -1;
+	if (pl->n > 0) {	/* for --explain: the exchange as command 1 */
+		free(t->sent[0]);
+		free(t->replies[0]);
+		t->sent[0] = strdup(t->ng_req->data);
+		t->replies[0] = strdup(t->ng_reply.data);
+		t->rtts[0] = t->ng_rtt;
+	}
+	if (rtpc_health_draining(t->state, n->url)) {
+		rtpc_err_clear(&perr);
+		if (rtpc_ng_reply_dict(t->ng_reply.data, t->ng_reply.len, &rep,
+		    &perr) == -1)
+			gone = rep.result == RTPC_NG_RES_ERROR &&
+			    starts(rep.reason, rep.reasonlen, "Unknown call");
+		else
+			gone = starts(rep.warning, rep.warninglen,
+			    "Call-ID not found");
+		rtpc_ng_reply_free(&rep);
+		if (gone)
+			return 1;
+	}
+	rtpc_health_rtt(t->state, n->url, t->ng_rtt);
+	return 0;
+}
+
 /*
  * Run the plan on the first usable node of the call's order; on a
  * transport failure disable that node and start again on the next.
@@ -364,7 +487,7 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		struct rtpc_health_caps hc;
 		enum rtpc_health_reason why_not;
 		char why[200];
-		int test, q;
+		int test, q, ng;
 
 		/* out of time: the nodes left untried are not at fault */
 		if (rtpc_tx_expired(&t->tx)) {
@@ -377,6 +500,7 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 		}
 
 		node = order[i].node;
+		ng = node->proto == RTPC_PROTO_NG;
 		if (!usable(t, node, pl, &why_not, &test)) {
 			note(t, &order[i], rtpc_health_str(why_not,
 			    RTPC_HEALTH_TEXT_SKIPPED));
@@ -389,21 +513,23 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 			rtpc_err_set(err, RTPC_EXIT_FAIL, "out of memory");
 			break;
 		}
-		if ((test || (caps && !hc.known) || (notify && hc.ntf < 0)) &&
+		if ((test || (!ng && ((caps && !hc.known) ||
+		    (notify && hc.ntf < 0)))) &&
 		    rtpc_talk_probe(t, node, err) == -1) {
 			snprintf(why, sizeof(why), "probe failed: %.180s", err->msg);
 			note(t, &order[i], why);
 			continue;
 		}
-		if (pl->need_ptl && rtpc_health_caps(t->state, node->url,
-		    &hc) == 0 && !hc.ptl) {
+		if (!ng && pl->need_ptl && rtpc_health_caps(t->state,
+		    node->url, &hc) == 0 && !hc.ptl) {
 			rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: relay lacks "
 			    "capability 20081102 (prompts); nothing sent",
 			    node->url);
 			note(t, &order[i], "lacks capability 20081102");
 			break;
 		}
-		if (pl->need_query && (q = has_query(t, node, err)) != 1) {
+		if (!ng && pl->need_query &&
+		    (q = has_query(t, node, err)) != 1) {
 			if (q == 0) {
 				note(t, &order[i],
 				    "lacks capability 20080403");
@@ -417,7 +543,9 @@ rtpc_talk_run(struct rtpc_talk *t, const struct rtpc_plan *pl,
 			fail(t, node, err->msg);
 			continue;
 		}
-		if ((rc = send_all(t, node, pl, err)) == 0) {
+		rc = ng ? send_ng(t, node, pl, err) :
+		    send_all(t, node, pl, err);
+		if (rc == 0) {
 			t->used = node;
 			note(t, &order[i], "used");
 			break;

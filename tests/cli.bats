@@ -340,7 +340,9 @@ assert_only_commands() {
 	done <<-EOF
 	udp://127.0.0.1:$p no '//' after the scheme (did you mean udp:127.0.0.1:$p?)
 	tcp:127.0.0.1:$p the rtpproxy protocol has no tcp: transport (did you mean udp:127.0.0.1:$p?)
-	ng:127.0.0.1:$p unknown scheme 'ng:' (udp:, udp6:, unix: or a socket path) (did you mean udp:127.0.0.1:$p?)
+	ng://127.0.0.1:$p no '//' after the scheme (did you mean ng:127.0.0.1:$p?)
+	ng:127.0.0.1 expected ng:HOST:PORT or ng:[IPv6]:PORT (as in ng:127.0.0.1:2223)
+	http:127.0.0.1:$p unknown scheme 'http:' (udp:, udp6:, unix:, ng: or a socket path) (did you mean udp:127.0.0.1:$p?)
 	udp:127.0.0.1:70000 bad port '70000', not 1-65535 (did you mean udp:127.0.0.1:22222?)
 	udp:[::1]:$p an IPv6 address needs udp6: (did you mean udp6:[::1]:$p?)
 	udp:relay_1:$p bad host: neither an address nor a host name (did you mean udp:127.0.0.1:$p?)

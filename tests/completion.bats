@@ -349,7 +349,7 @@ help_opts() {
 
 @test "--sock: the schemes and the configured nodes (without the line's --sock)" {
 	comp "rtpp-offer --sock udp:192.0.2.9 --sock "
-	assert_reply udp: udp6: udp:127.0.0.1:22222 unix:
+	assert_reply ng: udp: udp6: udp:127.0.0.1:22222 unix:
 	comp "rtpp-offer --sock=udp:1"
 	assert_reply 127.0.0.1:22222
 }

@@ -74,12 +74,16 @@ ctl_close(struct ctl *c)
 	rtpc_relays_close(c->r);
 }
 
-/* "rep,ptl", "none" or "unknown". */
+/* "rep,ptl", "none" or "unknown"; "ng" for an ng node that answered
+ * (ng has no capability dates). */
 static void
-caps_str(const struct rtpc_health_view *v, char *buf, size_t sz)
+caps_str(const struct rtpc_node *n, const struct rtpc_health_view *v,
+    char *buf, size_t sz)
 {
 	if (!v->caps)
 		strlcpy(buf, "unknown", sz);
+	else if (n->proto == RTPC_PROTO_NG)
+		strlcpy(buf, "ng", sz);
 	else if (!v->rep && !v->ptl)
 		strlcpy(buf, "base", sz);
 	else
@@ -123,7 +127,7 @@ cmd_list(struct ctl *c)
 		char *u = esc_text(c->ps->nodes[i].url);
 
 		view_of(c, c->ps->nodes[i].url, &v);
-		caps_str(&v, caps, sizeof(caps));
+		caps_str(&c->ps->nodes[i], &v, caps, sizeof(caps));
 		if ((int)strlen(u) > uw)
 			uw = (int)strlen(u);
 		if ((int)strlen(caps) > cw)
@@ -142,7 +146,7 @@ cmd_list(struct ctl *c)
 		char *u, *e;
 
 		view_of(c, n->url, &v);
-		caps_str(&v, caps, sizeof(caps));
+		caps_str(n, &v, caps, sizeof(caps));
 		word = rtpc_health_str(v.state, RTPC_HEALTH_TEXT_STATE);
 		if (c->o->json) {
 			printf("%s{\"setid\":%d,\"url\":", i ? "," : "",
@@ -266,8 +270,9 @@ ping_node(struct ctl *c, const struct rtpc_node *n, int first)
 	view_of(c, n->url, &v);
 	caps[0] = '\0';
 	if (ok) {
-		caps_str(&v, caps, sizeof(caps));
-		for (i = 0; i < sizeof(extra_caps) / sizeof(extra_caps[0]); i++) {
+		caps_str(n, &v, caps, sizeof(caps));
+		for (i = 0; n->proto != RTPC_PROTO_NG &&
+		    i < sizeof(extra_caps) / sizeof(extra_caps[0]); i++) {
 			char cmd[32];
 
 			snprintf(cmd, sizeof(cmd), "VF %s", extra_caps[i].date);
@@ -384,6 +389,39 @@ cmd_ping(struct ctl *c, const char **urls)
 	return bad ? RTPC_EXIT_NORELAY : 0;
 }
 
+/* raw to an ng node: COMMAND is the bencoded dictionary, and so is
+ * the reply shown. */
+static int
+raw_ng(struct ctl *c, const struct rtpc_node *n, const char *cmd)
+{
+	struct rtpc_buf r;
+	struct rtpc_err e;
+	long rtt;
+
+	rtpc_buf_init(&r, 0);
+	rtpc_err_clear(&e);
+	if (rtpc_relays_send_ng(c->r, n, cmd, strlen(cmd), &r, &rtt,
+	    &e) == -1) {
+		rtpc_buf_free(&r);
+		warnx("%s", e.msg);
+		return e.code;
+	}
+	if (c->o->json) {
+		printf("{\"url\":");
+		cli_json_str(n->url);
+		printf(",\"command\":");
+		cli_json_str(cmd);
+		printf(",\"reply\":");
+		cli_json_str(r.data);
+		printf(",\"rtt_us\":%ld}\n", rtt);
+	} else {
+		cli_put_text(stdout, r.data, r.len, 0);
+		putchar('\n');
+	}
+	rtpc_buf_free(&r);
+	return 0;
+}
+
 static int
 cmd_raw(struct ctl *c, const char *cmd, int setid)
 {
@@ -416,6 +454,8 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 		n = nodes[0];
 	}
 	rtpc_err_clear(&e);
+	if (n->proto == RTPC_PROTO_NG)
+		return raw_ng(c, n, cmd);
 	if (rtpc_relays_send(c->r, n, cmd, r, sizeof(r), &rtt, &e) == -1) {
 		warnx("%s", e.msg);
 		return e.code;

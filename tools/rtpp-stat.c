@@ -191,6 +191,8 @@ main(int argc, char **argv)
 	rc = cli_exec(&cr, so.global ? CLI_INPUT_NONE : CLI_INPUT_NOT_TTY);
 	if (rc == 0 && cr.job.req.dry_run)
 		rc = cli_output(&cr, rc);
+	else if (rc == 0 && so.json && cr.job.res.ng)
+		printf("%s\n", cr.job.res.json);
 	else if (rc == 0 && so.json)
 		print_json(&so, cr.job.res.reply, cr.job.res.from_first);
 	else if (rc == 0) {

@@ -504,6 +504,44 @@ test_pset_nodes(void)
 }
 
 static void
+test_pset_ng(void)
+{
+	struct rtpc_pset ps;
+	struct rtpc_err err;
+	const char *bad[] = { "ng:127.0.0.1", "ng:127.0.0.1:", "ng:[::1]",
+	    "ng://127.0.0.1:2223", "ng:::1:2223", "ng:127.0.0.1:0",
+	    "ng:relay_1:2223", "ng:[127.0.0.1]:2223", NULL };
+	size_t i;
+
+	is_int(ps1(&ps, "ng:127.0.0.1:2223=2", &err), 0, "ng node");
+	is_int(ps.nodes[0].proto, RTPC_PROTO_NG, "... speaks ng");
+	is_int(ps.nodes[0].scheme, RTPC_UDP, "... over UDP");
+	is_str(ps.nodes[0].host, "127.0.0.1", "... host");
+	is_str(ps.nodes[0].port, "2223", "... port");
+	is_str(ps.nodes[0].url, "ng:127.0.0.1:2223", "... url");
+	is_int(ps.nodes[0].weight, 2, "... weight 2");
+	rtpc_pset_free(&ps);
+
+	is_int(ps1(&ps, "NG:[::1]:2223", &err), 0, "ng node over IPv6");
+	is_int(ps.nodes[0].proto, RTPC_PROTO_NG, "... speaks ng");
+	is_int(ps.nodes[0].scheme, RTPC_UDP6, "... over UDP6");
+	is_str(ps.nodes[0].host, "::1", "... host ::1");
+	rtpc_pset_free(&ps);
+
+	is_int(ps1(&ps, "ng:relay.example:2223 udp:127.0.0.1", &err), 0,
+	    "an ng node and an rtpproxy node in one set");
+	is_int(ps.nodes[1].proto, RTPC_PROTO_RTPP, "... the udp one speaks "
+	    "rtpproxy's protocol");
+	rtpc_pset_free(&ps);
+
+	for (i = 0; bad[i] != NULL; i++) {
+		is_int(ps1(&ps, bad[i], &err), -1, "%s refused", bad[i]);
+		is_int(err.code, RTPC_EXIT_USAGE, "... a usage error");
+		rtpc_pset_free(&ps);
+	}
+}
+
+static void
 test_pset_sets(void)
 {
 	struct rtpc_pset ps;
@@ -658,6 +696,7 @@ main(void)
 	test_kamailio_file();
 	test_load();
 	test_pset_nodes();
+	test_pset_ng();
 	test_pset_sets();
 	test_pset_errors();
 	test_pset_build();
