@@ -81,13 +81,11 @@ call_up() {
 	sip invite "$cid" "$work/a.sdp" >"$work/inv"
 	sip ok "$cid" "$work/b.sdp" >"$work/ok"
 	sip bye "$cid" >"$work/bye"
-	runx rtpp-offer <"$work/inv"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer <"$work/inv"
 	cp "$out" "$work/inv.out"
 	ua=$(mport "$work/inv.out" audio)
 	uv=$(mport "$work/inv.out" video)
-	runx rtpp-answer <"$work/ok"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-answer <"$work/ok"
 	cp "$out" "$work/ok.out"
 	la=$(mport "$work/ok.out" audio)
 	lv=$(mport "$work/ok.out" video)
@@ -207,20 +205,17 @@ bad_relay() {
 	party_sdp "$(free_udp_port)" >"$work/a.sdp"
 	sip invite "$cid" "$work/a.sdp" >"$work/inv"
 	# o: the relay's origin; z30: ptime; the ip argument: c=
-	runx rtpp-offer oz30 127.0.0.9 <"$work/inv"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer oz30 127.0.0.9 <"$work/inv"
 	grep -qa $'^o=- 1 1 IN IP4 127.0.0.9\r$' "$out"
 	grep -qa $'^c=IN IP4 127.0.0.9\r$' "$out"
 	grep -qa $'^a=ptime:30\r$' "$out"
 	# 1: the Via branch as via-branch, the Call-ID unchanged
-	runx rtpp-offer --explain 1 <"$work/inv"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer --explain 1 <"$work/inv"
 	[[ $stderr == *"> d7:call-id${#cid}:${cid}7:command5:offer"* ]]
 	[[ $stderr == *"10:via-branch$(( ${#cid} + 8 )):z9hG4bK-${cid}e"* ]]
 	[[ $stderr == *"< d3:sdp"* ]]
 	# --ice high: ICE force, the relay adds its candidates
-	runx rtpp-offer --ice high <"$work/inv"
-	assert_equal "$status" 0
+	run -0 --separate-stderr stdout_to_file rtpp-offer --ice high <"$work/inv"
 	grep -qa '^a=candidate:' "$out"
 	# a letter that is never right is still a usage error
 	run -2 --separate-stderr rtpp-offer ie2iq <"$work/inv"
