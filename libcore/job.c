@@ -427,36 +427,53 @@ keep_sdp(struct run *r, struct rtpc_span in, const struct rtpc_buf *b,
 	return 0;
 }
 
+/* What both ways of rewriting need: the message, the settings, where
+ * its SDP is and where the new one's position goes, the marker. */
+static void
+rw_init(const struct run *r, struct rtpc_rw *rw, struct rtpc_span *out)
+{
+	const struct rtpc_msg *m = &r->msg;
+
+	memset(rw, 0, sizeof(*rw));
+	rw->buf = m->buf;
+	rw->len = m->len;
+	rw->sip = m->call.is_sip ? &m->sip : NULL;
+	rw->set = r->q->set;
+	rw->sdp_in = m->sdp_span;
+	rw->sdp_out = out;
+	rw->add_marker = *r->q->set->marker != '\0' && !m->marker;
+}
+
+/* The rewritten message (rc: how its rewrite went), kept for --explain
+ * and encoded in the output form; frees b. */
+static int
+emit(struct run *r, int rc, struct rtpc_buf *b, struct rtpc_span out,
+    struct rtpc_err *err)
+{
+	if (rc == 0 && r->q->explain)
+		rc = keep_sdp(r, r->msg.sdp_span, b, out, err);
+	if (rc == 0)
+		rc = encode(r, b->data, b->len, out, err);
+	rtpc_buf_free(b);
+	return rc;
+}
+
 /* U/L: the message with its SDP rewritten, in the output form. */
 static int
 rewrite(struct run *r, struct rtpc_err *err)
 {
-	struct rtpc_msg *m = &r->msg;
-	const char *marker = r->q->set->marker;
 	struct rtpc_span out = { 0, 0 };
 	struct rtpc_rw rw;
 	struct rtpc_buf b;
 	int rc;
 
-	memset(&rw, 0, sizeof(rw));
-	rw.buf = m->buf;
-	rw.len = m->len;
-	rw.sip = m->call.is_sip ? &m->sip : NULL;
-	rw.sdp = &m->sdp;
+	rw_init(r, &rw, &out);
+	rw.sdp = &r->msg.sdp;
 	rw.replies = r->ul;
 	rw.fl = &r->flags;
-	rw.set = r->q->set;
-	rw.sdp_in = m->sdp_span;
-	rw.sdp_out = &out;
-	rw.add_marker = *marker != '\0' && !m->marker;
 	rtpc_buf_init(&b, 0);
-	rc = rtpc_rewrite(&rw, &b, err);
-	if (rc == 0 && r->q->explain)
-		rc = keep_sdp(r, m->sdp_span, &b, out, err);
-	if (rc == 0)
-		rc = encode(r, b.data, b.len, out, err);
-	rtpc_buf_free(&b);
-	return rc;
+	rc = rtpc_rewrite(&rw, &b, err);	/* fills out */
+	return emit(r, rc, &b, out, err);
 }
 
 /* Did an ng node answer (its reply in talk.ng_reply)? */
@@ -491,11 +508,10 @@ judge_ng(struct run *r, const char **sdp, size_t *len, struct rtpc_err *err)
 static int
 replace_body(struct run *r, struct rtpc_err *err)
 {
-	struct rtpc_msg *m = &r->msg;
-	const char *marker = r->q->set->marker, *sdp;
 	struct rtpc_span out = { 0, 0 };
 	struct rtpc_rw rw;
 	struct rtpc_buf b;
+	const char *sdp;
 	size_t len;
 	int rc;
 
@@ -504,22 +520,10 @@ replace_body(struct run *r, struct rtpc_err *err)
 	if (sdp == NULL || len == 0)
 		return rtpc_err_set(err, RTPC_EXIT_FAIL, "%s: relay reply "
 		    "has no sdp", r->res->node);
-	memset(&rw, 0, sizeof(rw));
-	rw.buf = m->buf;
-	rw.len = m->len;
-	rw.sip = m->call.is_sip ? &m->sip : NULL;
-	rw.set = r->q->set;
-	rw.sdp_in = m->sdp_span;
-	rw.sdp_out = &out;
-	rw.add_marker = *marker != '\0' && !m->marker;
+	rw_init(r, &rw, &out);
 	rtpc_buf_init(&b, 0);
-	rc = rtpc_rewrite_body(&rw, sdp, len, &b, err);
-	if (rc == 0 && r->q->explain)
-		rc = keep_sdp(r, m->sdp_span, &b, out, err);
-	if (rc == 0)
-		rc = encode(r, b.data, b.len, out, err);
-	rtpc_buf_free(&b);
-	return rc;
+	rc = rtpc_rewrite_body(&rw, sdp, len, &b, err);	/* fills out */
+	return emit(r, rc, &b, out, err);
 }
 
 /* ng: the reply to a command without SDP; query and statistics keep

@@ -212,6 +212,38 @@ locate_sdp(const struct rtpc_rw *rw, const struct edits *es)
 	rw->sdp_out->len = (size_t)((long long)rw->sdp_in.len + inside);
 }
 
+/*
+ * The edits done: Content-Length from the edits inside the body, where
+ * the SDP lands in the output, the edits applied in one pass into out
+ * and freed.
+ */
+static int
+finish(const struct rtpc_rw *rw, struct edits *es, struct rtpc_buf *out,
+    struct rtpc_err *err)
+{
+	int rc;
+
+	if (rw->sip != NULL && rw->sip->has_clen && !es->nomem) {
+		size_t i, lo = rw->sip->body_off, hi = lo + rw->sip->body_len;
+		long long blen = (long long)rw->sip->body_len;
+
+		for (i = 0; i < es->n; i++)
+			if (es->e[i].off >= lo && es->e[i].off <= hi)
+				blen += (long long)strlen(es->e[i].text) -
+				    (long long)es->e[i].len;
+		edit_add(es, rw->sip->clen.off, rw->sip->clen.len, "%lld",
+		    blen);
+	}
+	if (rw->sdp_out != NULL && !es->nomem)
+		locate_sdp(rw, es);
+	rc = es->nomem ? -1 : apply(rw->buf, rw->len, es, out);
+	edits_free(es);
+	if (rc == -1)
+		return rtpc_err_set(err, RTPC_EXIT_FAIL,
+		    "cannot build the output (out of memory or too large)");
+	return 0;
+}
+
 int
 rtpc_rewrite(const struct rtpc_rw *rw, struct rtpc_buf *out,
     struct rtpc_err *err)
@@ -237,29 +269,12 @@ rtpc_rewrite(const struct rtpc_rw *rw, struct rtpc_buf *out,
 			    first_af[s]);
 	if (rw->add_marker)
 		edit_add(&es, sdp->end, 0, "%s%s", sdp->eol, rw->set->marker);
-	if (rw->sip != NULL && rw->sip->has_clen && !es.nomem) {
-		size_t i, lo = rw->sip->body_off, hi = lo + rw->sip->body_len;
-		long long blen = (long long)rw->sip->body_len;
-
-		for (i = 0; i < es.n; i++)
-			if (es.e[i].off >= lo && es.e[i].off <= hi)
-				blen += (long long)strlen(es.e[i].text) -
-				    (long long)es.e[i].len;
-		edit_add(&es, rw->sip->clen.off, rw->sip->clen.len, "%lld",
-		    blen);
-	}
-	if (rw->sdp_out != NULL && !es.nomem)
-		locate_sdp(rw, &es);
-	rc = es.nomem ? -1 : apply(rw->buf, rw->len, &es, out);
-	edits_free(&es);
+	rc = finish(rw, &es, out, err);
 	free(cdone);
 	free(odone);
 	free(first_af);
 	free(first_addr);
-	if (rc == -1)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL,
-		    "cannot build the output (out of memory or too large)");
-	return 0;
+	return rc;
 }
 
 /*
@@ -274,24 +289,10 @@ rtpc_rewrite_body(const struct rtpc_rw *rw, const char *sdp, size_t len,
 {
 	struct edits es = { NULL, 0, 0 };
 	const char *eol = memmem(sdp, len, "\r\n", 2) != NULL ? "\r\n" : "\n";
-	int ends = len > 0 && sdp[len - 1] == '\n', rc;
+	int ends = len > 0 && sdp[len - 1] == '\n';
 
 	edit_add(&es, rw->sdp_in.off, rw->sdp_in.len, "%.*s%s%s%s", (int)len,
 	    sdp, rw->add_marker && !ends ? eol : "", rw->add_marker ?
 	    rw->set->marker : "", rw->add_marker && ends ? eol : "");
-	if (rw->sip != NULL && rw->sip->has_clen && !es.nomem) {
-		long long blen = (long long)rw->sip->body_len +
-		    (long long)strlen(es.e[0].text) - (long long)rw->sdp_in.len;
-
-		edit_add(&es, rw->sip->clen.off, rw->sip->clen.len, "%lld",
-		    blen);
-	}
-	if (rw->sdp_out != NULL && !es.nomem)
-		locate_sdp(rw, &es);
-	rc = es.nomem ? -1 : apply(rw->buf, rw->len, &es, out);
-	edits_free(&es);
-	if (rc == -1)
-		return rtpc_err_set(err, RTPC_EXIT_FAIL,
-		    "cannot build the output (out of memory or too large)");
-	return 0;
+	return finish(rw, &es, out, err);
 }
