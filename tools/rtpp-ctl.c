@@ -389,6 +389,26 @@ cmd_ping(struct ctl *c, const char **urls)
 	return bad ? RTPC_EXIT_NORELAY : 0;
 }
 
+/* What raw prints: the reply (escaped), or in JSON with its node,
+ * command and round trip. */
+static void
+raw_report(const struct ctl *c, const struct rtpc_node *n, const char *cmd,
+    const char *reply, size_t len, long rtt)
+{
+	if (c->o->json) {
+		printf("{\"url\":");
+		cli_json_str(n->url);
+		printf(",\"command\":");
+		cli_json_str(cmd);
+		printf(",\"reply\":");
+		cli_json_str(reply);
+		printf(",\"rtt_us\":%ld}\n", rtt);
+	} else {
+		cli_put_text(stdout, reply, len, 0);
+		putchar('\n');
+	}
+}
+
 /* raw to an ng node: COMMAND is the bencoded dictionary, and so is
  * the reply shown. */
 static int
@@ -406,18 +426,7 @@ raw_ng(struct ctl *c, const struct rtpc_node *n, const char *cmd)
 		warnx("%s", e.msg);
 		return e.code;
 	}
-	if (c->o->json) {
-		printf("{\"url\":");
-		cli_json_str(n->url);
-		printf(",\"command\":");
-		cli_json_str(cmd);
-		printf(",\"reply\":");
-		cli_json_str(r.data);
-		printf(",\"rtt_us\":%ld}\n", rtt);
-	} else {
-		cli_put_text(stdout, r.data, r.len, 0);
-		putchar('\n');
-	}
+	raw_report(c, n, cmd, r.data, r.len, rtt);
 	rtpc_buf_free(&r);
 	return 0;
 }
@@ -460,18 +469,7 @@ cmd_raw(struct ctl *c, const char *cmd, int setid)
 		warnx("%s", e.msg);
 		return e.code;
 	}
-	if (c->o->json) {
-		printf("{\"url\":");
-		cli_json_str(n->url);
-		printf(",\"command\":");
-		cli_json_str(cmd);
-		printf(",\"reply\":");
-		cli_json_str(r);
-		printf(",\"rtt_us\":%ld}\n", rtt);
-	} else {
-		cli_put_text(stdout, r, strlen(r), 0);
-		putchar('\n');
-	}
+	raw_report(c, n, cmd, r, strlen(r), rtt);
 	return 0;
 }
 
