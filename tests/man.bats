@@ -210,7 +210,7 @@ check_examples() {
 }
 
 @test "--help lists the options the test looks for" {
-	run -0 help_options rtpp-offer
+	run -0 --separate-stderr help_options rtpp-offer
 	assert_line sock
 	assert_line help
 	assert_line usage

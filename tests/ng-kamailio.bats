@@ -59,7 +59,7 @@ setup() {
 		-m 50 -key ttag uas- -key rtp_port 18000
 	uas_pid=$SIPP_PID
 	wait_udp_bound "$UAS_IP" "$UAS_PORT" 5
-	run -0 sipp_run "$work" uac 60 -sf "$SC/uac.xml" -i "$UAC_IP" -pause_msg_ign \
+	run -0 --separate-stderr sipp_run "$work" uac 60 -sf "$SC/uac.xml" -i "$UAC_IP" -pause_msg_ign \
 		-cid_str "ngkam-%u-%p@%s" -key ftag uac- -key rtp_port 16000 -d 0 \
 		-r 10 -l 20 -m 50 "127.0.0.1:$KAMAILIO_K1_PORT"
 	sipp_wait "$uas_pid" 15
@@ -75,7 +75,7 @@ setup() {
 	assert_relayed "$work/answers" "$RTPENGINE_N1_PORT_MIN" "$RTPENGINE_N1_PORT_MAX"
 
 	# nothing failed open, and every session is gone
-	run -1 grep -F 'left unchanged' <(tail -n +"$((log_mark + 1))" "$KAMAILIO_K1_LOG")
-	run -0 rtpengine_sessions n1
+	run -1 --separate-stderr grep -F 'left unchanged' <(tail -n +"$((log_mark + 1))" "$KAMAILIO_K1_LOG")
+	run -0 --separate-stderr rtpengine_sessions n1
 	assert_output 0
 }

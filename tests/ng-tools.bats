@@ -105,10 +105,10 @@ clen_right() {
 @test "offer and answer over ng: the relay's SDP in the body, the marker, Content-Length; RTP both ways on audio and video" {
 	call_up "ngt1-$RANDOM"
 	# the message is kept, the body is the relay's
-	run -0 head -n 1 "$work/inv.out"
+	run -0 --separate-stderr head -n 1 "$work/inv.out"
 	assert_output $'INVITE sip:svc@127.0.0.1:5060 SIP/2.0\r'
-	run -0 grep -ac $'^c=IN IP4 127.0.0.1\r$' "$work/inv.out"
-	run -0 grep -ac $'^a=nortpproxy:yes\r$' "$work/inv.out"
+	run -0 --separate-stderr grep -ac $'^c=IN IP4 127.0.0.1\r$' "$work/inv.out"
+	run -0 --separate-stderr grep -ac $'^a=nortpproxy:yes\r$' "$work/inv.out"
 	assert_output 1
 	in_range "$ua"; in_range "$uv"; in_range "$la"; in_range "$lv"
 	[[ $ua != "$pa" && $uv != "$pv" && $la != "$ua" && $lv != "$uv" ]]
@@ -116,11 +116,11 @@ clen_right() {
 	clen_right "$work/ok.out"
 
 	# A sends to the ports of the answer, B to those of the offer
-	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
+	run -0 --separate-stderr python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
 	    --a-sends-to "127.0.0.1:$la" --b-sends-to "127.0.0.1:$ua" --strict-source
 	assert_line --regexp "^a->b [1-9][0-9]*/"
 	assert_line --regexp "^b->a [1-9][0-9]*/"
-	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pv" --b-port "$pbv" \
+	run -0 --separate-stderr python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pv" --b-port "$pbv" \
 	    --a-sends-to "127.0.0.1:$lv" --b-sends-to "127.0.0.1:$uv" --strict-source
 	assert_line --regexp "^a->b [1-9][0-9]*/"
 	assert_line --regexp "^b->a [1-9][0-9]*/"
@@ -180,7 +180,7 @@ bad_relay() {
 	run -1 --separate-stderr rtpp-answer <"$work/ok"
 	assert_output ""
 	assert_equal "$stderr" "rtpp-answer: ng:127.0.0.1:$NG_PORT: relay error: Unknown call-id"
-	run -0 rtpp-ctl list
+	run -0 --separate-stderr rtpp-ctl list
 	assert_line --regexp "^0 +ng:127.0.0.1:$NG_PORT +0 +0 enabled "
 
 	p=$(free_udp_port)
@@ -188,7 +188,7 @@ bad_relay() {
 	run -1 --separate-stderr rtpp-answer --sock "ng:127.0.0.1:$p" <"$work/ok"
 	assert_output ""
 	assert_equal "${stderr%%: relay reply does not parse: *}" "rtpp-answer: ng:127.0.0.1:$p"
-	run -0 rtpp-ctl --sock "ng:127.0.0.1:$p" list
+	run -0 --separate-stderr rtpp-ctl --sock "ng:127.0.0.1:$p" list
 	assert_line --regexp "^0 +ng:127.0.0.1:$p +0 +0 enabled "
 	kill "$bad_pid"
 	wait "$bad_pid" || true
@@ -196,7 +196,7 @@ bad_relay() {
 	run -3 --separate-stderr rtpp-answer --sock "ng:127.0.0.1:$p" --tout 0.2 --retr 1 <"$work/ok"
 	assert_output ""
 	assert_regex "$stderr" "^rtpp-answer: no relay available: ng:127.0.0.1:$p: "
-	run -0 rtpp-ctl --sock "ng:127.0.0.1:$p" list
+	run -0 --separate-stderr rtpp-ctl --sock "ng:127.0.0.1:$p" list
 	assert_line --regexp "^0 +ng:127.0.0.1:$p +0 +1 "
 }
 
@@ -229,7 +229,7 @@ bad_relay() {
 	call_up "ngt4-$RANDOM"
 	run -0 --separate-stderr rtpp-stat <"$work/inv"
 	assert_output "- 0 0 0 0"
-	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
+	run -0 --separate-stderr python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
 	    --a-sends-to "127.0.0.1:$la" --b-sends-to "127.0.0.1:$ua"
 	run -0 --separate-stderr rtpp-stat <"$work/inv"
 	read -r ttl from_a from_b relayed dropped <<<"$output"
@@ -240,12 +240,12 @@ bad_relay() {
 	run -0 --separate-stderr rtpp-stat <"$work/ok"
 	assert_output "- $from_b $from_a $relayed $dropped"
 	run -0 --separate-stderr rtpp-stat --json <"$work/inv"
-	run -0 jq -r '.result, .totals.RTP.packets, (.tags | length)' <<<"$output"
+	run -0 --separate-stderr jq -r '.result, .totals.RTP.packets, (.tags | length)' <<<"$output"
 	assert_output "$(printf 'ok\n%s\n2' "$relayed")"
 	run -0 --separate-stderr rtpp-stat --global
 	assert_line --regexp '^statistics\.currentstatistics\.sessionsown=[1-9][0-9]*$'
 	run -0 --separate-stderr rtpp-stat --global --json
-	run -0 jq -r .result <<<"$output"
+	run -0 --separate-stderr jq -r .result <<<"$output"
 	assert_output ok
 	run -0 --separate-stderr rtpp-stat --verbose <"$work/inv"
 	assert_equal "$stderr" "rtpp-stat: --verbose ignored over ng (--json shows every counter)"
@@ -299,10 +299,10 @@ bad_relay() {
 @test "rtpp-ctl record: start recording, a pcap on disk" {
 	call_up "ngt6-$RANDOM"
 	run -0 --separate-stderr rtpp-ctl record <"$work/inv"
-	run -0 python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
+	run -0 --separate-stderr python3 "$BATS_TEST_DIRNAME/rtp-check.py" --a-port "$pa" --b-port "$pb" \
 	    --a-sends-to "127.0.0.1:$la" --b-sends-to "127.0.0.1:$ua"
 	run -0 --separate-stderr rtpp-destroy <"$work/bye"
-	run -0 find "$BATS_FILE_TMPDIR/rec" -name "*$cid*.pcap"
+	run -0 --separate-stderr find "$BATS_FILE_TMPDIR/rec" -name "*$cid*.pcap"
 	[[ -n $output ]]
 }
 
@@ -318,13 +318,13 @@ bad_relay() {
 @test "rtpp-ctl: ping and list show an ng node (caps ng), raw sends a dictionary; a silent ng node is FAILED, exit 3" {
 	local dead
 	dead=$(free_udp_port)
-	run -0 rtpp-ctl ping
+	run -0 --separate-stderr rtpp-ctl ping
 	assert_output --regexp "^ng:127.0.0.1:$NG_PORT +ok +[0-9]+ us  ng$"
-	run -0 rtpp-ctl list
+	run -0 --separate-stderr rtpp-ctl list
 	assert_line --regexp "^0 +ng:127.0.0.1:$NG_PORT +0 +0 enabled +1 +0 ng +[0-9]+ +-$"
-	run -0 rtpp-ctl raw d7:command4:pinge
+	run -0 --separate-stderr rtpp-ctl raw d7:command4:pinge
 	assert_output d6:result4:ponge
-	run -3 rtpp-ctl --sock "ng:127.0.0.1:$dead" --tout 0.2 --retr 1 ping
+	run -3 --separate-stderr rtpp-ctl --sock "ng:127.0.0.1:$dead" --tout 0.2 --retr 1 ping
 	assert_output --regexp "^ng:127.0.0.1:$dead +FAILED "
 }
 
@@ -355,7 +355,7 @@ bad_relay() {
 	assert_line --regexp $'^m=audio [0-9]+ RTP/AVP 0'
 	run -0 --separate-stderr rtpp-ctl which "$cid"
 	assert_line "call $cid, set 0: $other"
-	run -0 rtpp-ctl list
+	run -0 --separate-stderr rtpp-ctl list
 	assert_line --regexp "^0 +$node +[01] +1 "
 }
 
@@ -368,7 +368,7 @@ bad_relay() {
 	export RTPP_SOCK="$n1 $n2"
 	# two calls that n1 would take: one made before the drain, one after
 	for cid in $(seq -f "ngt11-$RANDOM-%g" 1 40); do
-		run -0 rtpp-ctl which "$cid"
+		run -0 --separate-stderr rtpp-ctl which "$cid"
 		[[ ${lines[0]} == *": $n1" ]] || continue
 		if [[ -z ${kept-} ]]; then kept=$cid; elif [[ -z ${moved-} ]]; then moved=$cid; break; fi
 	done
@@ -376,18 +376,18 @@ bad_relay() {
 	call_up "$kept"
 	cp "$work/ok" "$work/kept.ok"
 	cp "$work/bye" "$work/kept.bye"
-	run -0 rtpp-ctl drain "$n1"
+	run -0 --separate-stderr rtpp-ctl drain "$n1"
 
 	# the new call goes to n2, its answer too (n1 does not know it)
 	call_up "$moved"
 	run -0 --separate-stderr rtpp-answer --explain <"$work/ok"
 	[[ $stderr == *"draining: the call is not there"* ]]
-	run -0 rtpengine_sessions nd
+	run -0 --separate-stderr rtpengine_sessions nd
 	assert_output 1
 	# the call made before the drain stays on n1
 	run -0 --separate-stderr rtpp-answer <"$work/kept.ok"
 	run -0 --separate-stderr rtpp-destroy <"$work/kept.bye"
 	run -0 --separate-stderr rtpp-destroy <"$work/bye"
-	run -0 rtpengine_sessions nd
+	run -0 --separate-stderr rtpengine_sessions nd
 	assert_output 0
 }
